@@ -1,0 +1,64 @@
+package dev.pipelinex.it;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/** The sample projects under src/test/projects, as they are or with files changed, as ZIPs. */
+final class Projects {
+
+    private Projects() {
+    }
+
+    static Path dir(String name) {
+        return Path.of(System.getProperty("it.projects", "src/test/projects")).resolve(name);
+    }
+
+    /** The files of a project, relative path to content, build output left out. */
+    static Map<String, byte[]> files(String name) {
+        Path root = dir(name);
+        Map<String, byte[]> files = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                String rel = root.relativize(p).toString().replace('\\', '/');
+                if (!rel.startsWith("target/")) {
+                    files.put(rel, Files.readAllBytes(p));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return files;
+    }
+
+    /** A ZIP of {@code name} with {@code changes} added or replaced and {@code removed} left out. */
+    static byte[] zip(String name, String topFolder, Map<String, String> changes, Set<String> removed) {
+        Map<String, byte[]> files = files(name);
+        removed.forEach(files::remove);
+        changes.forEach((k, v) -> files.put(k, v.getBytes(StandardCharsets.UTF_8)));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                zip.putNextEntry(new ZipEntry(topFolder + f.getKey()));
+                zip.write(f.getValue());
+                zip.closeEntry();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static byte[] zip(String name) {
+        return zip(name, "", Map.of(), Set.of());
+    }
+}

@@ -1,0 +1,65 @@
+package dev.pipelinex.config;
+
+import dev.pipelinex.intake.GitPolicy;
+import dev.pipelinex.intake.IntakeLimits;
+import dev.pipelinex.job.Workspaces;
+import dev.pipelinex.runner.LocalRunner;
+import dev.pipelinex.runner.Runner;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/**
+ * Every setting of PipelineX, read through MicroProfile Config (system properties, environment
+ * variables such as {@code PIPELINEX_WORKSPACES}, …). Names and defaults are listed in the README.
+ */
+@ApplicationScoped
+public class Settings {
+
+    public static final String WORKSPACES = "pipelinex.workspaces";
+
+    private Config config() {
+        return ConfigProvider.getConfig(Settings.class.getClassLoader());
+    }
+
+    private <T> T get(String name, Class<T> type, T fallback) {
+        return config().getOptionalValue(name, type).orElse(fallback);
+    }
+
+    public Workspaces workspaces() {
+        String dataDir = System.getProperty("jboss.server.data.dir", System.getProperty("java.io.tmpdir"));
+        String fallback = Path.of(dataDir, "pipelinex", "workspaces").toString();
+        return new Workspaces(Path.of(get(WORKSPACES, String.class, fallback)));
+    }
+
+    public IntakeLimits intakeLimits() {
+        IntakeLimits d = IntakeLimits.DEFAULTS;
+        return new IntakeLimits(
+                get("pipelinex.intake.max-upload-bytes", Long.class, d.maxUploadBytes()),
+                get("pipelinex.intake.max-files", Integer.class, d.maxFiles()),
+                get("pipelinex.intake.max-unpacked-bytes", Long.class, d.maxUnpackedBytes()),
+                get("pipelinex.intake.max-depth", Integer.class, d.maxDepth()),
+                get("pipelinex.intake.clone-timeout-seconds", Integer.class, d.cloneTimeoutSeconds()));
+    }
+
+    public GitPolicy gitPolicy() {
+        String hosts = get("pipelinex.git.allowed-hosts", String.class, "github.com");
+        return new GitPolicy(Set.of(hosts.split(",")), get("pipelinex.git.allow-http", Boolean.class, false));
+    }
+
+    public Duration stageTimeout() {
+        return Duration.ofSeconds(get("pipelinex.stage.timeout-seconds", Long.class, 1800L));
+    }
+
+    public Runner runner() {
+        Map<String, String> env = new HashMap<>();
+        config().getOptionalValue("pipelinex.maven.home", String.class).ifPresent(v -> env.put("MAVEN_HOME", v));
+        config().getOptionalValue("pipelinex.maven.repo", String.class).ifPresent(v -> env.put("MAVEN_REPO_LOCAL", v));
+        return new LocalRunner(env);
+    }
+}

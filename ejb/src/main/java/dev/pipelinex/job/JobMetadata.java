@@ -1,0 +1,25 @@
+package dev.pipelinex.job;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The content of metadata.json: written once at admission, never changed.
+ * {@code stages} is the plan, in order; stages the client switched off are not in it.
+ */
+public record JobMetadata(String jobId, Instant createdAt, JobSource source,
+                          JobRequest.Stack stack, JobRequest.Versions versions,
+                          JobRequest.PipelineOptions pipeline, String stackId,
+                          Admission admission, List<String> stages) {
+
+    public JobMetadata {
+        stages = List.copyOf(stages);
+    }
+
+    /** The admission verdict as recorded: outcome and the warnings a person should read. */
+    public record Admission(String outcome, List<String> warnings) {
+        public Admission {
+            warnings = List.copyOf(warnings);
+        }
+    }
+}

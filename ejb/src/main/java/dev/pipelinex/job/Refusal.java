@@ -1,0 +1,41 @@
+package dev.pipelinex.job;
+
+/**
+ * Every kind of refusal the API can answer with. The slug is part of the problem type URI and
+ * stays stable across versions; clients may switch on it.
+ */
+public enum Refusal {
+    MALFORMED_REQUEST(400, "malformed-request", "The request is malformed"),
+    INVALID_METADATA(400, "invalid-metadata", "The job metadata is invalid"),
+    INVALID_ARCHIVE(400, "invalid-archive", "The project archive cannot be used"),
+    INVALID_REPOSITORY_URL(400, "invalid-repository-url", "The repository URL is not allowed"),
+    TOO_LARGE(413, "too-large", "The project is too large"),
+    ADMISSION_REFUSED(422, "admission-refused", "The project does not meet the stack's contract"),
+    UNSUPPORTED_STACK(422, "unsupported-stack", "The stack or versions are not served here"),
+    CLONE_FAILED(422, "clone-failed", "The repository could not be cloned"),
+    JOB_NOT_FOUND(404, "job-not-found", "No such job"),
+    REPORT_NOT_FOUND(404, "report-not-found", "No such report"),
+    QUEUE_UNAVAILABLE(503, "queue-unavailable", "The job queue is unavailable");
+
+    private final int status;
+    private final String slug;
+    private final String title;
+
+    Refusal(int status, String slug, String title) {
+        this.status = status;
+        this.slug = slug;
+        this.title = title;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String slug() {
+        return slug;
+    }
+
+    public String title() {
+        return title;
+    }
+}

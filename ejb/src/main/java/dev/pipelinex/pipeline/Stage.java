@@ -1,0 +1,53 @@
+package dev.pipelinex.pipeline;
+
+import dev.pipelinex.job.JobRequest.PipelineOptions;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * The stages of a pipeline, in the order they run, each with its script, the metadata toggle
+ * that turns it on, and the stage it depends on: when that one fails, this one is skipped.
+ * A stage whose dependency was switched off still runs (it builds what it needs itself).
+ */
+public enum Stage {
+    BUILD("build", null, PipelineOptions::runBuild),
+    TEST("test", "build", PipelineOptions::runUnitTests),
+    SAST("sast", "build", PipelineOptions::runSast),
+    SCA("sca", "build", PipelineOptions::runSca),
+    SECRETS("secrets", null, PipelineOptions::runSecretScan);
+
+    private final String id;
+    private final String dependsOn;
+    private final Predicate<PipelineOptions> toggle;
+
+    Stage(String id, String dependsOn, Predicate<PipelineOptions> toggle) {
+        this.id = id;
+        this.dependsOn = dependsOn;
+        this.toggle = toggle;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String script() {
+        return id + ".sh";
+    }
+
+    public Optional<String> dependsOn() {
+        return Optional.ofNullable(dependsOn);
+    }
+
+    public boolean enabledBy(PipelineOptions options) {
+        return toggle.test(options);
+    }
+
+    public static Optional<Stage> byId(String id) {
+        for (Stage s : values()) {
+            if (s.id.equals(id)) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,27 @@
+package dev.pipelinex.queue;
+
+import jakarta.annotation.Resource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.jms.DeliveryMode;
+import jakarta.jms.JMSContext;
+import jakarta.jms.Queue;
+
+/** Sends a job's id to the {@code PipelineJobs} queue as a persistent message. */
+@ApplicationScoped
+public class JobQueue {
+
+    public static final String QUEUE_JNDI = "java:/jms/queue/PipelineJobs";
+
+    @Inject
+    private JMSContext context;
+
+    @Resource(lookup = QUEUE_JNDI)
+    private Queue queue;
+
+    public void send(String jobId) {
+        context.createProducer()
+                .setDeliveryMode(DeliveryMode.PERSISTENT)
+                .send(queue, jobId);
+    }
+}

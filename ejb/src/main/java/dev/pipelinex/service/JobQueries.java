@@ -1,0 +1,91 @@
+package dev.pipelinex.service;
+
+import dev.pipelinex.config.Settings;
+import dev.pipelinex.job.JobFiles;
+import dev.pipelinex.job.JobMetadata;
+import dev.pipelinex.job.JobStatus;
+import dev.pipelinex.job.Refusal;
+import dev.pipelinex.job.RequestRefusedException;
+import dev.pipelinex.job.StageResult;
+import dev.pipelinex.job.Workspace;
+import dev.pipelinex.pipeline.Stage;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads jobs and their reports from the workspaces; never writes. */
+@ApplicationScoped
+public class JobQueries {
+
+    @Inject
+    private Settings settings;
+
+    /** A job as the API shows it: its metadata and its live state. */
+    public record JobView(JobMetadata metadata, JobStatus status) {
+    }
+
+    /** One page of jobs, newest first. */
+    public record JobPage(List<JobView> jobs, int total, int offset, int limit) {
+    }
+
+    public JobPage list(int offset, int limit) {
+        List<JobView> all = new ArrayList<>();
+        for (Workspace ws : settings.workspaces().all()) {
+            try {
+                all.add(view(ws));
+            } catch (RuntimeException e) {
+                // A job being removed or half-written is left out of the list rather than failing it.
+            }
+        }
+        all.sort(Comparator.comparing((JobView v) -> v.metadata().createdAt()).reversed());
+        int from = Math.min(offset, all.size());
+        int to = Math.min(from + limit, all.size());
+        return new JobPage(List.copyOf(all.subList(from, to)), all.size(), offset, limit);
+    }
+
+    public JobView get(String jobId) {
+        return view(workspace(jobId));
+    }
+
+    /** Every stage's result.json that exists, in stage order. */
+    public List<StageResult> results(String jobId) {
+        Workspace ws = workspace(jobId);
+        List<StageResult> results = new ArrayList<>();
+        for (Stage s : Stage.values()) {
+            JobFiles.readResult(ws, s.id()).ifPresent(results::add);
+        }
+        return results;
+    }
+
+    /** The stage's log file, or a 404 refusal that says why there is none. */
+    public Path log(String jobId, String stage) {
+        Workspace ws = workspace(jobId);
+        if (Stage.byId(stage).isEmpty()) {
+            throw new RequestRefusedException(Refusal.REPORT_NOT_FOUND, "there is no stage '" + stage
+                    + "'; stages: build, test, sast, sca, secrets");
+        }
+        Path log = ws.stageLog(stage);
+        if (!Files.isRegularFile(log)) {
+            throw new RequestRefusedException(Refusal.REPORT_NOT_FOUND, "stage '" + stage + "' of job " + jobId
+                    + " has no log yet (it has not started, or was skipped)");
+        }
+        return log;
+    }
+
+    private Workspace workspace(String jobId) {
+        Optional<Workspace> ws = settings.workspaces().find(jobId);
+        return ws.orElseThrow(() -> new RequestRefusedException(Refusal.JOB_NOT_FOUND,
+                "there is no job with id '" + (jobId == null ? "" : jobId.length() > 64 ? jobId.substring(0, 64) : jobId) + "'"));
+    }
+
+    private static JobView view(Workspace ws) {
+        JobMetadata metadata = JobFiles.readMetadata(ws);
+        JobStatus status = JobFiles.readStatus(ws).orElse(null);
+        return new JobView(metadata, status);
+    }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Build stage: compiles main and test sources and packages the project, without running tests.
+STAGE=build
+. "$(dirname "$0")/lib/stage.sh"
+
+mvn_cmd -DskipTests package
+rc=$?
+if [ "$rc" -eq 0 ]; then
+  write_result PASSED "the project compiled and packaged"
+else
+  write_result FAILED "the Maven build failed (exit code $rc); see build.log"
+  exit 1
+fi

@@ -1,0 +1,47 @@
+# Sourced by every stage script after it sets STAGE. Gives the paths of the runner contract,
+# result.json writing and the Maven command line.
+set -uo pipefail
+
+: "${APP_DIR:?APP_DIR must point at the project source}"
+: "${PIPELINES_DIR:?PIPELINES_DIR must point at the installed pipeline}"
+: "${REPORTS_DIR:?REPORTS_DIR must point at the job reports folder}"
+
+STAGE_DIR="$REPORTS_DIR/$STAGE"
+mkdir -p "$STAGE_DIR"
+STAGE_STARTED_MS=$(date +%s%3N)
+
+json_escape() {
+  local s=$1
+  s=${s//\\/\\\\}
+  s=${s//\"/\\\"}
+  s=${s//$'\n'/\\n}
+  s=${s//$'\r'/\\r}
+  s=${s//$'\t'/\\t}
+  printf '%s' "$s"
+}
+
+# write_result STATUS MESSAGE [SUMMARY_JSON]: STATUS is PASSED, FAILED, ERROR or SKIPPED.
+write_result() {
+  local status=$1 message=$2 summary=${3:-}
+  [ -n "$summary" ] || summary='{}'
+  local took=$(( $(date +%s%3N) - STAGE_STARTED_MS ))
+  local tmp="$STAGE_DIR/.result.json.tmp"
+  printf '{"stage": "%s", "status": "%s", "duration_ms": %d, "message": "%s", "summary": %s}\n' \
+    "$STAGE" "$status" "$took" "$(json_escape "$message")" "$summary" > "$tmp"
+  mv -f "$tmp" "$STAGE_DIR/result.json"
+  echo "[$STAGE] $status: $message"
+}
+
+java_cmd() {
+  "${JAVA_HOME:+$JAVA_HOME/bin/}java" "$@"
+}
+
+# mvn_cmd ARGS...: the project's build, batch mode, with the runner's Maven and local repository.
+mvn_cmd() {
+  local mvn=mvn
+  [ -n "${MAVEN_HOME:-}" ] && mvn="$MAVEN_HOME/bin/mvn"
+  local args=(-B -ntp -f "$APP_DIR/pom.xml")
+  [ -n "${MAVEN_REPO_LOCAL:-}" ] && args+=("-Dmaven.repo.local=$MAVEN_REPO_LOCAL")
+  echo "+ mvn ${args[*]} $*"
+  "$mvn" "${args[@]}" "$@"
+}

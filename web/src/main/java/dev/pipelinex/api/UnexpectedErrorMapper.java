@@ -1,0 +1,38 @@
+package dev.pipelinex.api;
+
+import dev.pipelinex.job.RequestRefusedException;
+import jakarta.ejb.EJBException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import jakarta.ws.rs.ext.Provider;
+import java.util.List;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Anything else is a fault of the service: logged with an incident id that the problem also
+ * carries, so an operator can find it; the client never sees a stack trace.
+ */
+@Provider
+public class UnexpectedErrorMapper implements ExceptionMapper<Exception> {
+
+    private static final Logger LOG = Logger.getLogger(UnexpectedErrorMapper.class.getName());
+
+    @Override
+    public Response toResponse(Exception e) {
+        Throwable cause = e instanceof EJBException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof RequestRefusedException refused) {
+            return new RefusalMapper().toResponse(refused);
+        }
+        if (cause instanceof WebApplicationException web) {
+            return new HttpErrorMapper().toResponse(web);
+        }
+        String incident = UUID.randomUUID().toString();
+        LOG.log(Level.SEVERE, "incident " + incident, e);
+        return Problems.problem(500, "internal-error", "Internal error",
+                "the service failed to handle this request; quote incident " + incident
+                        + " to the operator", List.of());
+    }
+}
