@@ -92,7 +92,7 @@ public class JobsResource {
         body.put("total", page.total());
         body.put("offset", page.offset());
         body.put("limit", page.limit());
-        return Response.ok(body.toString()).build();
+        return Response.ok(write(body)).build();
     }
 
     @GET
