@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -110,8 +111,11 @@ public final class ZipIntake {
             if (name.indexOf('\0') >= 0) {
                 throw invalid("an entry name contains a NUL character");
             }
-            if (name.indexOf('\\') >= 0) {
-                throw invalid("entry '" + name + "' uses backslashes; ZIP entry names use '/'");
+            // For entries made on DOS/Windows, commons-compress turns backslashes into '/' in
+            // getName(); the name as stored still has them.
+            String stored = e.getRawName() == null ? name : new String(e.getRawName(), StandardCharsets.UTF_8);
+            if (name.indexOf('\\') >= 0 || stored.indexOf('\\') >= 0) {
+                throw invalid("entry '" + stored + "' uses backslashes; ZIP entry names use '/'");
             }
             if (name.startsWith("/") || name.matches("^[A-Za-z]:.*")) {
                 throw invalid("entry '" + name + "' has an absolute path");

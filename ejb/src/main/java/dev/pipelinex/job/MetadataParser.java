@@ -1,6 +1,7 @@
 package dev.pipelinex.job;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Iterator;
@@ -90,10 +91,12 @@ public final class MetadataParser {
                     + MAX_METADATA_CHARS);
         }
         try {
-            return JobFiles.json().readTree(json);
+            // One JSON value and nothing after it: a second object would otherwise be ignored silently.
+            return JobFiles.json().reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(json);
         } catch (JsonProcessingException e) {
             throw invalid("the metadata is not valid JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr() + ")"));
         }
     }
 

@@ -77,7 +77,9 @@ public final class JobWorker {
             throw e;
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "job " + jobId + " failed inside PipelineX", e);
-            status = status.finished(JobState.FAILED, "internal error: " + e.getMessage(), clock.instant());
+            // The stages as last written, not as they were before the run: keep what did happen.
+            JobStatus last = JobFiles.readStatus(ws).orElse(status);
+            status = last.finished(JobState.FAILED, "internal error: " + e.getMessage(), clock.instant());
         }
         JobFiles.writeStatus(ws, status);
         JobLog.stamped(ws.pipelineLog(), "job " + status.state()
@@ -91,6 +93,7 @@ public final class JobWorker {
             if (dependency.isPresent() && blocked.contains(dependency.get())) {
                 blocked.add(id);
                 String why = "skipped because stage " + dependency.get() + " failed";
+                Workspaces.deleteTree(ws.stageReports(id));
                 status = status.withStage(id, s -> s.finished(StageStatus.SKIPPED, why, clock.instant()), clock.instant());
                 JobFiles.writeStatus(ws, status);
                 JobFiles.writeResult(ws, new StageResult(id, ResultStatus.SKIPPED, 0, why, Map.of()));

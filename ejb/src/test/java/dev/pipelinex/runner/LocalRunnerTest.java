@@ -1,0 +1,225 @@
+package dev.pipelinex.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pipelinex.job.Workspace;
+import dev.pipelinex.job.Workspaces;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs real stage scripts with bash and setsid. */
+class LocalRunnerTest {
+
+    private static final String STACK = "test-stack";
+
+    @TempDir
+    Path tmp;
+
+    private Workspace ws;
+    private final List<Path> pidFiles = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        ws = new Workspaces(tmp).create();
+    }
+
+    /** Kills, by pid, whatever a failed test's scripts may have left running. */
+    @AfterEach
+    void killLeftovers() throws IOException {
+        for (Path f : pidFiles) {
+            if (Files.isRegularFile(f)) {
+                ProcessHandle.of(Long.parseLong(Files.readString(f).trim())).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    private StageCommand stage(String name, String script, Duration timeout) throws IOException {
+        Path dir = Files.createDirectories(ws.pipelines().resolve(STACK));
+        Files.writeString(dir.resolve(name + ".sh"), script);
+        return new StageCommand(ws, STACK, name, timeout);
+    }
+
+    private Path pidFile(String name) {
+        Path f = ws.reports().resolve(name);
+        pidFiles.add(f);
+        return f;
+    }
+
+    private static long pid(Path file) throws IOException {
+        assertTrue(Files.isRegularFile(file), "the script should have written " + file.getFileName());
+        return Long.parseLong(Files.readString(file).trim());
+    }
+
+    /**
+     * Whether {@code pid} is still a running process once the kernel has had up to 5 s to finish
+     * killing it. SIGKILL is asynchronous: right after kill(2) returns, the target can still show as
+     * running for a few milliseconds while the kernel tears it down (seen here: state R, then Z
+     * 20 ms later). The scripts' processes are {@code sleep 300}, so one that was not killed is
+     * still alive after the 5 s and the test fails. A killed process whose parent died stays a
+     * zombie until PID 1 reaps it, and some container init processes never do;
+     * ProcessHandle.isAlive() counts zombies as alive, so a zombie (state Z in /proc/<pid>/stat)
+     * counts as dead here.
+     */
+    private static boolean alive(long pid) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (running(pid)) {
+            if (System.nanoTime() > deadline) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+
+    private static boolean running(long pid) {
+        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException e) {
+            return false; // gone between the two looks
+        }
+    }
+
+    private static void waitFor(Path file) throws InterruptedException {
+        for (int i = 0; i < 200 && !Files.isRegularFile(file); i++) {
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void scriptGetsTheRunnerEnvironmentAndItsOutputIsAppendedToTheStageLog() throws Exception {
+        StageCommand cmd = stage("build", """
+                echo "APP_DIR=$APP_DIR"
+                echo "PIPELINES_DIR=$PIPELINES_DIR"
+                echo "REPORTS_DIR=$REPORTS_DIR"
+                echo "STAGE=$STAGE"
+                echo "JOB_ID=$JOB_ID"
+                echo "MAVEN_HOME=$MAVEN_HOME"
+                echo "PWD=$(pwd)"
+                read -r line; echo "stdin read status $?"
+                echo "to stderr" >&2
+                exit 3
+                """, Duration.ofSeconds(30));
+        Files.createDirectories(cmd.log().getParent());
+        Files.writeString(cmd.log(), "[PIPELINE] START build\n");
+
+        StageRun run = new LocalRunner(Map.of("MAVEN_HOME", "/opt/maven")).run(cmd);
+
+        assertEquals(3, run.exitCode(), "the script's exit code should be returned");
+        assertFalse(run.timedOut(), "a script that ends in time has not timed out");
+        String log = Files.readString(ws.stageLog("build"));
+        assertTrue(log.startsWith("[PIPELINE] START build\n"), "output should be appended, not overwrite the log: " + log);
+        for (String line : List.of("APP_DIR=" + ws.source(), "PIPELINES_DIR=" + ws.pipelines().resolve(STACK),
+                "REPORTS_DIR=" + ws.reports(), "STAGE=build", "JOB_ID=" + ws.jobId(), "MAVEN_HOME=/opt/maven",
+                "PWD=" + ws.dir().toRealPath(), "stdin read status 1", "to stderr")) {
+            assertTrue(log.contains(line + "\n"), "the stage log should contain '" + line + "': " + log);
+        }
+    }
+
+    @Test
+    void successfulScriptReturnsZero() throws Exception {
+        StageRun run = new LocalRunner(Map.of()).run(stage("sast", "echo fine\n", Duration.ofSeconds(30)));
+        assertEquals(0, run.exitCode(), "a script that succeeds should return 0");
+        assertFalse(run.timedOut(), "a script that ends in time has not timed out");
+        assertTrue(run.durationMs() >= 0 && run.durationMs() < 30_000, "the duration should be measured: " + run.durationMs());
+        assertEquals("fine\n", Files.readString(ws.stageLog("sast")), "the log should hold the output");
+    }
+
+    @Test
+    void missingScriptEndsWithBashsNotFoundCode() throws Exception {
+        StageRun run = new LocalRunner(Map.of()).run(new StageCommand(ws, STACK, "nothing", Duration.ofSeconds(30)));
+        assertEquals(127, run.exitCode(), "bash should exit 127 for a missing script");
+        assertTrue(Files.readString(ws.stageLog("nothing")).contains("nothing.sh"),
+                "the log should name the missing script");
+    }
+
+    @Test
+    void stagePastItsDeadlineIsKilledWithItsBackgroundGrandchildren() throws Exception {
+        Path bg = pidFile("bg.pid");
+        Path escaped = pidFile("escaped.pid");
+        Path main = pidFile("main.pid");
+        Path fg = pidFile("fg.pid");
+        StageCommand cmd = stage("test", """
+                sleep 300 &
+                echo $! > "$REPORTS_DIR/bg.pid"
+                setsid sleep 301 &
+                echo $! > "$REPORTS_DIR/escaped.pid"
+                echo $$ > "$REPORTS_DIR/main.pid"
+                echo started
+                sleep 302 &
+                echo $! > "$REPORTS_DIR/fg.pid"
+                wait $!
+                echo "not reached"
+                """, Duration.ofSeconds(2));
+
+        StageRun run = new LocalRunner(Map.of()).run(cmd);
+
+        assertTrue(run.timedOut(), "a stage past its deadline should be reported as timed out");
+        assertEquals(-1, run.exitCode(), "a timed-out stage has no exit code");
+        assertTrue(run.durationMs() >= 2000 && run.durationMs() < 60_000,
+                "the stage should be stopped at its 2 s deadline, took " + run.durationMs() + " ms");
+        assertFalse(alive(pid(main)), "the stage script should be dead after run() returns");
+        assertFalse(alive(pid(fg)), "the child the script waits for should be dead after run() returns");
+        assertFalse(alive(pid(bg)), "the background grandchild should be dead after run() returns");
+        assertFalse(alive(pid(escaped)), "a grandchild in a session of its own should be dead after run() returns");
+        String log = Files.readString(ws.stageLog("test"));
+        assertTrue(log.contains("started") && !log.contains("not reached"), "the script should have been cut off: " + log);
+    }
+
+    @Test
+    void backgroundProcessesDoNotOutliveAStageThatEnds() throws Exception {
+        Path bg = pidFile("bg.pid");
+        StageCommand cmd = stage("secrets", """
+                sleep 300 &
+                echo $! > "$REPORTS_DIR/bg.pid"
+                exit 0
+                """, Duration.ofSeconds(30));
+        StageRun run = new LocalRunner(Map.of()).run(cmd);
+        assertEquals(0, run.exitCode(), "the script should end with 0");
+        assertFalse(alive(pid(bg)), "a background process should be killed when its stage ends");
+    }
+
+    @Test
+    void interruptedRunKillsTheStageAndPassesTheInterruptOn() throws Exception {
+        Path main = pidFile("main.pid");
+        Path bg = pidFile("bg.pid");
+        StageCommand cmd = stage("sca", """
+                echo $$ > "$REPORTS_DIR/main.pid"
+                sleep 300 &
+                echo $! > "$REPORTS_DIR/bg.pid"
+                exec sleep 301
+                """, Duration.ofSeconds(120));
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                new LocalRunner(Map.of()).run(cmd);
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        t.start();
+        waitFor(bg);
+        t.interrupt();
+        t.join(30_000);
+        assertFalse(t.isAlive(), "run() should return soon after an interrupt");
+        assertInstanceOf(InterruptedException.class, thrown.get(), "run() should throw InterruptedException when interrupted");
+        assertFalse(alive(pid(main)), "the stage script should be killed when the run is interrupted");
+        assertFalse(alive(pid(bg)), "the stage's background process should be killed when the run is interrupted");
+    }
+}
