@@ -42,6 +42,11 @@ mvn_cmd() {
   [ -n "${MAVEN_HOME:-}" ] && mvn="$MAVEN_HOME/bin/mvn"
   local args=(-B -ntp -f "$APP_DIR/pom.xml")
   [ -n "${MAVEN_REPO_LOCAL:-}" ] && args+=("-Dmaven.repo.local=$MAVEN_REPO_LOCAL")
+  # A read-only repository shared by jobs, searched after the job's own (Maven 3.9).
+  [ -n "${MAVEN_REPO_TAIL:-}" ] && args+=("-Dmaven.repo.local.tail=$MAVEN_REPO_TAIL")
+  [ -n "${MAVEN_SETTINGS:-}" ] && args+=(-s "$MAVEN_SETTINGS")
+  # In a container only the resolve stage has network; the others build offline.
+  [ "${MAVEN_OFFLINE:-false}" = true ] && args+=(-o)
   echo "+ mvn ${args[*]} $*"
   "$mvn" "${args[@]}" "$@"
 }

@@ -3,6 +3,9 @@ package dev.pipelinex.config;
 import dev.pipelinex.intake.GitPolicy;
 import dev.pipelinex.intake.IntakeLimits;
 import dev.pipelinex.job.Workspaces;
+import com.github.dockerjava.api.DockerClient;
+import dev.pipelinex.runner.DockerRunner;
+import dev.pipelinex.runner.DockerSettings;
 import dev.pipelinex.runner.LocalRunner;
 import dev.pipelinex.runner.Runner;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,6 +14,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.logging.Logger;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -21,6 +25,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 @ApplicationScoped
 public class Settings {
 
+    private static final Logger LOG = Logger.getLogger(Settings.class.getName());
     public static final String WORKSPACES = "pipelinex.workspaces";
 
     private Config config() {
@@ -56,10 +61,45 @@ public class Settings {
         return Duration.ofSeconds(get("pipelinex.stage.timeout-seconds", Long.class, 1800L));
     }
 
+    /**
+     * The runner named by {@code pipelinex.runner}: {@code docker}, {@code local}, or {@code auto}
+     * (the default: docker when the engine answers and has the runner image, else local).
+     */
     public Runner runner() {
+        String wanted = get("pipelinex.runner", String.class, "auto").trim().toLowerCase(java.util.Locale.ROOT);
+        DockerSettings docker = dockerSettings();
+        Runner chosen = switch (wanted) {
+            case "local" -> localRunner();
+            case "docker" -> new DockerRunner(DockerRunner.client(docker.host()), docker);
+            case "auto" -> {
+                DockerClient client = DockerRunner.client(docker.host());
+                yield DockerRunner.available(client, docker.image()) ? new DockerRunner(client, docker) : localRunner();
+            }
+            default -> throw new IllegalStateException("pipelinex.runner must be docker, local or auto, not '"
+                    + wanted + "'");
+        };
+        LOG.info("PipelineX runs stages with the " + chosen.name() + " runner (pipelinex.runner=" + wanted + ")");
+        return chosen;
+    }
+
+    private Runner localRunner() {
         Map<String, String> env = new HashMap<>();
         config().getOptionalValue("pipelinex.maven.home", String.class).ifPresent(v -> env.put("MAVEN_HOME", v));
         config().getOptionalValue("pipelinex.maven.repo", String.class).ifPresent(v -> env.put("MAVEN_REPO_LOCAL", v));
         return new LocalRunner(env);
+    }
+
+    public DockerSettings dockerSettings() {
+        String dataDir = System.getProperty("jboss.server.data.dir", System.getProperty("java.io.tmpdir"));
+        String defaultHost = System.getenv().getOrDefault("DOCKER_HOST", "unix:///var/run/docker.sock");
+        return new DockerSettings(
+                get("pipelinex.docker.host", String.class, defaultHost),
+                get("pipelinex.docker.image", String.class, "pipelinex/runner-java17:latest"),
+                get("pipelinex.docker.memory-mb", Long.class, 3072L) << 20,
+                get("pipelinex.docker.cpus", Double.class, 2.0),
+                get("pipelinex.docker.pids", Long.class, 1024L),
+                get("pipelinex.docker.tmpfs-mb", Long.class, 1024L) << 20,
+                Path.of(get("pipelinex.maven.cache", String.class, Path.of(dataDir, "pipelinex", "maven-cache").toString())),
+                System.getProperty("jboss.node.name", "pipelinex"));
     }
 }

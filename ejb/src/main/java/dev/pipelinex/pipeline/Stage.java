@@ -5,12 +5,14 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * The stages of a pipeline, in the order they run, each with its script, the metadata toggle
+ * The stages of a pipeline, in the order they run (resolve downloads the dependencies, the only
+ * stage with network in a container; it runs whenever a Maven stage does), each with its script, the metadata toggle
  * that turns it on, and the stage it depends on: when that one fails, this one is skipped.
  * A stage whose dependency was switched off still runs (it builds what it needs itself).
  */
 public enum Stage {
-    BUILD("build", null, PipelineOptions::runBuild),
+    RESOLVE("resolve", null, o -> o.runBuild() || o.runUnitTests() || o.runSast() || o.runSca()),
+    BUILD("build", "resolve", PipelineOptions::runBuild),
     TEST("test", "build", PipelineOptions::runUnitTests),
     SAST("sast", "build", PipelineOptions::runSast),
     SCA("sca", "build", PipelineOptions::runSca),

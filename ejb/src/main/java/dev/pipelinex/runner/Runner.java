@@ -1,5 +1,7 @@
 package dev.pipelinex.runner;
 
+import dev.pipelinex.job.Workspace;
+
 /**
  * Runs one stage script of a job with {@code APP_DIR}, {@code PIPELINES_DIR} and
  * {@code REPORTS_DIR} set, its output streamed into the stage log, and kills everything it
@@ -7,8 +9,12 @@ package dev.pipelinex.runner;
  */
 public interface Runner {
 
-    /** The name recorded in each job's state, e.g. {@code local}. */
+    /** The name recorded in each job's state: {@code local} or {@code docker}. */
     String name();
 
     StageRun run(StageCommand command) throws InterruptedException;
+
+    /** Called once a job has its final state: frees what the runner kept for it. */
+    default void finish(Workspace workspace) {
+    }
 }

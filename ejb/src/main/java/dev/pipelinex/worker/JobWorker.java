@@ -82,6 +82,11 @@ public final class JobWorker {
             status = last.finished(JobState.FAILED, "internal error: " + e.getMessage(), clock.instant());
         }
         JobFiles.writeStatus(ws, status);
+        try {
+            runner.finish(ws);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "runner clean-up after job " + jobId + " failed", e);
+        }
         JobLog.stamped(ws.pipelineLog(), "job " + status.state()
                 + (status.error() == null ? "" : " (" + status.error() + ")"));
     }

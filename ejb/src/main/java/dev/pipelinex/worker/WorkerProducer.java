@@ -1,6 +1,7 @@
 package dev.pipelinex.worker;
 
 import dev.pipelinex.config.Settings;
+import dev.pipelinex.runner.Runner;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
@@ -16,7 +17,13 @@ public class WorkerProducer {
 
     @Produces
     @Singleton
-    JobWorker worker() {
-        return new JobWorker(settings.workspaces(), settings.runner(), settings.stageTimeout(), Clock.systemUTC());
+    Runner runner() {
+        return settings.runner();
+    }
+
+    @Produces
+    @Singleton
+    JobWorker worker(Runner runner) {
+        return new JobWorker(settings.workspaces(), runner, settings.stageTimeout(), Clock.systemUTC());
     }
 }

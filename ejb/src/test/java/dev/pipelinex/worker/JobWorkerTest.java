@@ -45,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class JobWorkerTest {
 
-    private static final List<String> ALL = List.of("build", "test", "sast", "sca", "secrets");
+    private static final List<String> ALL = List.of("resolve", "build", "test", "sast", "sca", "secrets");
     private static final Instant CREATED = Instant.parse("2025-05-01T08:00:00Z");
     private static final Duration TIMEOUT = Duration.ofSeconds(7);
 
@@ -187,7 +187,7 @@ class JobWorkerTest {
         runner.stages.put("build", c -> exit(c, 1, "FAILED", "the Maven build failed"));
         worker.run(ws.jobId(), 1);
 
-        assertEquals(List.of("build", "secrets"), runner.stageNames(), "only build and secrets should run");
+        assertEquals(List.of("resolve", "build", "secrets"), runner.stageNames(), "only resolve, build and secrets should run");
         JobStatus s = status(ws);
         assertEquals(JobState.FAILED, s.state(), "a failed build should fail the job");
         assertEquals("stage build failed: the Maven build failed", s.error(), "the job error should name the stage and why");
@@ -221,8 +221,7 @@ class JobWorkerTest {
         assertEquals(test.message(), r.message(), "result.json and state.json should give the same reason");
         assertEquals(7000, r.durationMs(), "the result should carry the run's duration");
         assertEquals(JobState.FAILED, s.state(), "a timed-out stage should fail the job");
-        assertEquals(List.of("build", "test", "sast", "sca", "secrets"), runner.stageNames(),
-                "stages that do not depend on test should still run");
+        assertEquals(ALL, runner.stageNames(), "stages that do not depend on test should still run");
     }
 
     @Test

@@ -1,0 +1,235 @@
+package dev.pipelinex.runner;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateContainerResponse;
+import com.github.dockerjava.api.command.WaitContainerResultCallback;
+import com.github.dockerjava.api.exception.DockerClientException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Volume;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import dev.pipelinex.job.Workspace;
+import dev.pipelinex.job.Workspaces;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs each stage in a fresh, hardened container of the runner image: UID 10001, read-only
+ * root, tmpfs {@code /tmp}, every capability dropped, no new privileges, memory, CPU and pids
+ * limits, and no network — except the resolve stage, which may download dependencies into
+ * the job's own Maven repository. The container only sees the job's source, reports, installed
+ * scripts (read-only), its own repository and the shared cache (read-only).
+ */
+public final class DockerRunner implements Runner {
+
+    private static final Logger LOG = Logger.getLogger(DockerRunner.class.getName());
+
+    public static final String JOB_LABEL = "pipelinex.job";
+    public static final String NODE_LABEL = "pipelinex.node";
+    public static final String RESOLVE_STAGE = "resolve";
+    static final String UID = "10001:10001";
+
+    private final DockerClient docker;
+    private final DockerSettings settings;
+    private final MavenCache cache;
+
+    public DockerRunner(DockerClient docker, DockerSettings settings) {
+        this.docker = docker;
+        this.settings = settings;
+        this.cache = new MavenCache(settings.mavenCache());
+    }
+
+    /** A client of the Engine API at {@code host} ({@code unix:///…} or {@code tcp://…}). */
+    public static DockerClient client(String host) {
+        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost(host).build();
+        ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
+                .dockerHost(URI.create(host))
+                .connectionTimeout(Duration.ofSeconds(10))
+                .maxConnections(32)
+                .build();
+        return DockerClientImpl.getInstance(config, http);
+    }
+
+    /** True when the engine answers and has the runner image. */
+    public static boolean available(DockerClient docker, String image) {
+        try {
+            docker.pingCmd().exec();
+            docker.inspectImageCmd(image).exec();
+            return true;
+        } catch (RuntimeException e) {
+            LOG.info("Docker runner not available (" + e.getMessage() + ")");
+            return false;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "docker";
+    }
+
+    static Path jobRepository(Workspace ws) {
+        return ws.dir().resolve("m2");
+    }
+
+    @Override
+    public StageRun run(StageCommand cmd) throws InterruptedException {
+        Workspace ws = cmd.workspace();
+        long start = System.nanoTime();
+        prepare(ws);
+        String id = create(cmd);
+        boolean timedOut = false;
+        int exit = -1;
+        try (OutputStream log = Files.newOutputStream(cmd.log(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+             ResultCallback.Adapter<Frame> logs = new ResultCallback.Adapter<>() {
+                 @Override
+                 public void onNext(Frame frame) {
+                     try {
+                         log.write(frame.getPayload());
+                         log.flush();
+                     } catch (IOException e) {
+                         throw new UncheckedIOException(e);
+                     }
+                 }
+             }) {
+            docker.startContainerCmd(id).exec();
+            docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true).exec(logs);
+            try {
+                exit = docker.waitContainerCmd(id).exec(new WaitContainerResultCallback())
+                        .awaitStatusCode(cmd.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (DockerClientException e) {
+                timedOut = true;
+                kill(id);
+            }
+            logs.awaitCompletion(5, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + cmd.log() + ": " + e.getMessage(), e);
+        } finally {
+            remove(id);
+        }
+        if (!timedOut && exit == 0 && cmd.stage().equals(RESOLVE_STAGE)) {
+            int promoted = cache.promote(jobRepository(ws));
+            LOG.info("job " + ws.jobId() + ": " + promoted + " artifacts promoted into the shared Maven cache");
+        }
+        return new StageRun(exit, timedOut, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** The container of one stage, created but not started. */
+    String create(StageCommand cmd) {
+        Workspace ws = cmd.workspace();
+        boolean resolve = cmd.stage().equals(RESOLVE_STAGE);
+        List<Bind> binds = new ArrayList<>(List.of(
+                new Bind(ws.source().toString(), new Volume("/job/source"), AccessMode.rw),
+                new Bind(ws.pipelines().toString(), new Volume("/job/pipelines"), AccessMode.ro),
+                new Bind(ws.reports().toString(), new Volume("/job/reports"), AccessMode.rw),
+                new Bind(jobRepository(ws).toString(), new Volume("/job/m2"), AccessMode.rw)));
+        List<String> env = new ArrayList<>(List.of(
+                "APP_DIR=/job/source",
+                "PIPELINES_DIR=/job/pipelines/" + cmd.stackId(),
+                "REPORTS_DIR=/job/reports",
+                "STAGE=" + cmd.stage(),
+                "JOB_ID=" + ws.jobId(),
+                "HOME=/tmp",
+                "MAVEN_REPO_LOCAL=/job/m2",
+                "MAVEN_OFFLINE=" + !resolve));
+        if (Files.isDirectory(cache.root())) {
+            binds.add(new Bind(cache.root().toString(), new Volume("/cache"), AccessMode.ro));
+            env.add("MAVEN_REPO_TAIL=/cache");
+        }
+        HostConfig host = HostConfig.newHostConfig()
+                .withNetworkMode(resolve ? "host" : "none")
+                .withReadonlyRootfs(true)
+                .withTmpFs(Map.of("/tmp", "rw,exec,nosuid,nodev,size=" + settings.tmpfsBytes()))
+                .withCapDrop(Capability.ALL)
+                .withSecurityOpts(List.of("no-new-privileges"))
+                .withMemory(settings.memoryBytes())
+                .withMemorySwap(settings.memoryBytes())
+                .withNanoCPUs((long) (settings.cpus() * 1_000_000_000L))
+                .withPidsLimit(settings.pids())
+                .withBinds(binds);
+        CreateContainerResponse c = docker.createContainerCmd(settings.image())
+                .withName("pipelinex-" + ws.jobId() + "-" + cmd.stage())
+                .withUser(UID)
+                .withWorkingDir("/job")
+                .withEnv(env)
+                .withLabels(Map.of(JOB_LABEL, ws.jobId(), NODE_LABEL, settings.node(), "pipelinex.stage", cmd.stage()))
+                .withCmd("bash", "/job/pipelines/" + cmd.stackId() + "/" + cmd.stage() + ".sh")
+                .withHostConfig(host)
+                .exec();
+        return c.getId();
+    }
+
+    /** Hands the job's folders to UID 10001, the only user the containers run as. */
+    private static void prepare(Workspace ws) {
+        try {
+            Files.createDirectories(jobRepository(ws));
+            Process p = new ProcessBuilder("chown", "-R", UID, ws.source().toString(), ws.reports().toString(),
+                    jobRepository(ws).toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("cannot hand the workspace to UID 10001 (the server must run as root "
+                        + "to use the Docker runner): " + out.strip());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void finish(Workspace workspace) {
+        Workspaces.deleteTree(jobRepository(workspace));
+    }
+
+    /** Removes the containers a crashed run of this node left behind; returns how many. */
+    public int removeOrphans() {
+        List<Container> left = docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(NODE_LABEL, settings.node())).exec();
+        for (Container c : left) {
+            LOG.warning("removing container " + c.getId() + " left by an earlier run (job "
+                    + c.getLabels().get(JOB_LABEL) + ")");
+            remove(c.getId());
+        }
+        return left.size();
+    }
+
+    private void kill(String id) {
+        try {
+            docker.killContainerCmd(id).exec();
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "kill of " + id + " failed (it may have ended)", e);
+        }
+    }
+
+    private void remove(String id) {
+        try {
+            docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+        } catch (NotFoundException e) {
+            // already gone
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot remove container " + id, e);
+        }
+    }
+}
