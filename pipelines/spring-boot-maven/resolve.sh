@@ -24,7 +24,7 @@ fi
 # Surefire resolves its test provider only when tests run: fetch the providers for the
 # versions this project uses now, so the offline test stage finds them.
 # Lines read "group:artifact:type:version[:scope]"; the project's own dependencies have a scope.
-versions_of() { grep -oE "$1:[^: ]+$2" "$resolved" | cut -d: -f4 | sort -u; }
+versions_of() { grep -oE "$1:[^: ]+${2:-}" "$resolved" | cut -d: -f4 | sort -u; }
 scoped=':(compile|provided|runtime|test|system)'
 extra=()
 for v in $(versions_of 'org\.apache\.maven\.plugins:maven-surefire-plugin:maven-plugin'); do

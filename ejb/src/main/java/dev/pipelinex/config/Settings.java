@@ -100,6 +100,7 @@ public class Settings {
                 get("pipelinex.docker.pids", Long.class, 1024L),
                 get("pipelinex.docker.tmpfs-mb", Long.class, 1024L) << 20,
                 Path.of(get("pipelinex.maven.cache", String.class, Path.of(dataDir, "pipelinex", "maven-cache").toString())),
+                get("pipelinex.maven.mirror-url", String.class, ""),
                 System.getProperty("jboss.node.name", "pipelinex"));
     }
 }

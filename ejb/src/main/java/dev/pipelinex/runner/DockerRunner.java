@@ -118,6 +118,10 @@ public final class DockerRunner implements Runner {
                 exit = docker.waitContainerCmd(id).exec(new WaitContainerResultCallback())
                         .awaitStatusCode(cmd.timeout().toMillis(), TimeUnit.MILLISECONDS);
             } catch (DockerClientException e) {
+                if (e.getCause() instanceof InterruptedException interrupted) {
+                    // docker-java wraps the interrupt; pass it on (the finally removes the container by force).
+                    throw interrupted;
+                }
                 timedOut = true;
                 kill(id);
             }
@@ -152,6 +156,9 @@ public final class DockerRunner implements Runner {
                 "HOME=/tmp",
                 "MAVEN_REPO_LOCAL=/job/m2",
                 "MAVEN_OFFLINE=" + !resolve));
+        if (resolve && !settings.mirrorUrl().isBlank()) {
+            env.add("MAVEN_MIRROR_URL=" + settings.mirrorUrl());
+        }
         if (Files.isDirectory(cache.root())) {
             binds.add(new Bind(cache.root().toString(), new Volume("/cache"), AccessMode.ro));
             env.add("MAVEN_REPO_TAIL=/cache");
