@@ -59,6 +59,8 @@ daemon_pid() {
   pid=$(cat "$PIDFILE" 2>/dev/null) || return 1
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
+  # A zombie (nobody reaped it) is dead too.
+  [ "$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)" != Z ] || return 1
   # Make sure the pid is still a dockerd, not a recycled number.
   [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ] || return 1
   echo "$pid"
@@ -115,14 +117,32 @@ start() {
     return 0
   fi
   if pid=$(daemon_pid); then
-    log "dockerd (pid $pid) runs but does not answer yet; waiting"
-  else
+    log "dockerd (pid $pid) runs but does not answer yet; waiting up to 15 s"
+    for _ in $(seq 1 15); do
+      if answers; then echo "$SOCK"; return 0; fi
+      daemon_pid >/dev/null || break
+      sleep 1
+    done
+    # A daemon that neither answers nor ends (left by a killed session) is replaced.
+    if pid=$(daemon_pid); then
+      log "dockerd (pid $pid) does not answer; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+      sleep 1
+    fi
+  fi
+  if ! daemon_pid >/dev/null; then
     # docker.io brings containerd and runc; debootstrap is for build-image.sh.
     apt_install docker.io debootstrap
     local dockerd
     dockerd=$(find_dockerd) || die "dockerd not found after installing docker.io"
     [ "$(id -u)" -eq 0 ] || die "need root to start dockerd"
     rm -f "$PIDFILE"
+    # The containerd of a killed dockerd may outlive it and would block the new one.
+    if pkill -KILL -f -- "containerd --config $EXECROOT/containerd/" 2>/dev/null; then
+      log "removed the containerd a killed dockerd left behind"
+      sleep 1
+    fi
+    rm -f "$EXECROOT/containerd/containerd.pid" "$EXECROOT"/containerd/containerd.sock*
     # A socket left by a dead daemon would make dockerd refuse to start.
     [ -S "$SOCK" ] && rm -f "$SOCK"
     mkdir -p "$ROOT" "$EXECROOT" "$(dirname "$SOCK")" "$(dirname "$LOG")"

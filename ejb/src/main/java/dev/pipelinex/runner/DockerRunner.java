@@ -96,7 +96,7 @@ public final class DockerRunner implements Runner {
     public StageRun run(StageCommand cmd) throws InterruptedException {
         Workspace ws = cmd.workspace();
         long start = System.nanoTime();
-        prepare(ws);
+        prepare(ws, cmd.log());
         String id = create(cmd);
         boolean timedOut = false;
         int exit = -1;
@@ -187,9 +187,10 @@ public final class DockerRunner implements Runner {
     }
 
     /** Hands the job's folders to UID 10001, the only user the containers run as. */
-    private static void prepare(Workspace ws) {
+    private static void prepare(Workspace ws, Path log) {
         try {
             Files.createDirectories(jobRepository(ws));
+            Files.createDirectories(log.getParent());
             Process p = new ProcessBuilder("chown", "-R", UID, ws.source().toString(), ws.reports().toString(),
                     jobRepository(ws).toString()).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes());
