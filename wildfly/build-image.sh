@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the server image pipelinex/server:<version> (and :latest) on the engine of
+# Builds the server image pipelinex/server:<version> (and :latest), and the broker image
+# pipelinex/broker for the remote-broker topology, on the engine of
 # pipelines/runner/engine.sh (or DOCKER_HOST), from the EAR and the WildFly distribution from
 # Maven Central. The runner image must exist first (pipelines/runner/build-image.sh).
 set -euo pipefail
@@ -19,9 +20,19 @@ mvn -B -q -ntp dependency:copy -Dartifact="org.wildfly:wildfly-dist:$wildfly_ver
 unzip -q "$ctx/wildfly-dist-$wildfly_version.zip" -d "$ctx" && rm "$ctx/wildfly-dist-$wildfly_version.zip"
 mv "$ctx/wildfly-$wildfly_version" "$ctx/wildfly"
 cp "$ear" "$ctx/pipelinex.ear"
-cp "$root/wildfly/configure.cli" "$root/wildfly/configure.sh" "$ctx/"
+cp "$root"/wildfly/*.cli "$root/wildfly/configure.sh" "$root/wildfly/start.sh" "$ctx/"
 cp "$root/wildfly/Containerfile" "$ctx/Containerfile"
 
 DOCKER_BUILDKIT=0 docker -H "$host" build --network none -f "$ctx/Containerfile" \
   -t "pipelinex/server:$version" -t pipelinex/server:latest "$ctx"
 echo "built pipelinex/server:$version"
+
+# The broker: an Artemis instance made here, its paths rewritten to where the image keeps it.
+bctx=$ctx/broker-context
+bash "$root/wildfly/broker.sh" create "$bctx/broker" 61616 >/dev/null
+grep -rlF "$bctx/broker" "$bctx/broker" | xargs sed -i -e "s#$bctx/broker.dist#/opt/artemis#g" \
+  -e "s#$bctx/broker#/var/lib/artemis-instance#g"
+cp "$root/wildfly/broker.Containerfile" "$bctx/Containerfile"
+DOCKER_BUILDKIT=0 docker -H "$host" build --network none -f "$bctx/Containerfile" \
+  -t "pipelinex/broker:$version" -t pipelinex/broker:latest "$bctx"
+echo "built pipelinex/broker:$version"

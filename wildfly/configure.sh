@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Applies PipelineX's configuration to a stock WildFly, offline (embedded server):
 #   wildfly/configure.sh JBOSS_HOME [name=value ...]
-# configure.cli sets up the queues and server settings; each name=value becomes a system
-# property of the server (pipelinex.workspaces, pipelinex.concurrency, ...).
+# configure.cli sets the server settings, embedded-broker.cli the queues on the embedded Artemis
+# (or remote-broker.cli, when pipelinex.broker.host=HOST is given, a remote broker); each
+# name=value becomes a system property of the server (pipelinex.workspaces, ...).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 jboss_home=${1:?usage: configure.sh JBOSS_HOME [name=value ...]}
@@ -13,6 +14,12 @@ trap 'rm -f "$script"' EXIT
 {
   echo "embed-server --server-config=standalone-full.xml --std-out=discard"
   cat "$here/configure.cli"
+  # The embedded broker, unless a remote one is named (pipelinex.broker.host=…).
+  if printf '%s\n' "$@" | grep -q '^pipelinex\.broker\.host='; then
+    cat "$here/remote-broker.cli"
+  else
+    cat "$here/embedded-broker.cli"
+  fi
   for pair in "$@"; do
     name=${pair%%=*}
     value=${pair#*=}
