@@ -66,8 +66,8 @@ public class JobQueries {
     public Path log(String jobId, String stage) {
         Workspace ws = workspace(jobId);
         if (Stage.byId(stage).isEmpty()) {
-            throw new RequestRefusedException(Refusal.REPORT_NOT_FOUND, "there is no stage '" + stage
-                    + "'; stages: build, test, sast, sca, secrets");
+            throw new RequestRefusedException(Refusal.REPORT_NOT_FOUND, "there is no stage '" + stage + "'; stages: "
+                    + String.join(", ", java.util.Arrays.stream(Stage.values()).map(Stage::id).toList()));
         }
         Path log = ws.stageLog(stage);
         if (!Files.isRegularFile(log)) {
