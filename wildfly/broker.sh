@@ -32,6 +32,8 @@ s = s.replace('<address-setting match="#">', '''<address-setting match="Pipeline
             <redelivery-delay>5000</redelivery-delay>
          </address-setting>
          <address-setting match="#">''', 1)
+s = s.replace('<persistence-enabled>true</persistence-enabled>', '''<persistence-enabled>true</persistence-enabled>
+      <persist-delivery-count-before-delivery>true</persist-delivery-count-before-delivery>''', 1)
 s = s.replace('</addresses>', '''   <address name="PipelineJobs"><anycast><queue name="PipelineJobs"/></anycast></address>
          <address name="PipelineJobsDLQ"><anycast><queue name="PipelineJobsDLQ"/></anycast></address>
       </addresses>''', 1)

@@ -86,7 +86,17 @@ public class Settings {
         Map<String, String> env = new HashMap<>();
         config().getOptionalValue("pipelinex.maven.home", String.class).ifPresent(v -> env.put("MAVEN_HOME", v));
         config().getOptionalValue("pipelinex.maven.repo", String.class).ifPresent(v -> env.put("MAVEN_REPO_LOCAL", v));
-        return new LocalRunner(env);
+        return new LocalRunner(env, node());
+    }
+
+    /**
+     * This node's identity for the stages it starts ({@code pipelinex.node}): by default the
+     * server's node name and its workspace root, so that two servers on one host (a running
+     * PipelineX and a test server) never take each other's stages for leftovers.
+     */
+    public String node() {
+        return get("pipelinex.node", String.class,
+                System.getProperty("jboss.node.name", "pipelinex") + "@" + workspaces().root());
     }
 
     public DockerSettings dockerSettings() {
@@ -101,6 +111,6 @@ public class Settings {
                 get("pipelinex.docker.tmpfs-mb", Long.class, 1024L) << 20,
                 Path.of(get("pipelinex.maven.cache", String.class, Path.of(dataDir, "pipelinex", "maven-cache").toString())),
                 get("pipelinex.maven.mirror-url", String.class, ""),
-                System.getProperty("jboss.node.name", "pipelinex"));
+                node());
     }
 }

@@ -212,6 +212,7 @@ public final class DockerRunner implements Runner {
     }
 
     /** Removes the containers a crashed run of this node left behind; returns how many. */
+    @Override
     public int removeOrphans() {
         List<Container> left = docker.listContainersCmd().withShowAll(true)
                 .withLabelFilter(Map.of(NODE_LABEL, settings.node())).exec();

@@ -2,6 +2,7 @@ package dev.pipelinex.runner;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,11 +19,19 @@ public final class LocalRunner implements Runner {
 
     private static final Logger LOG = Logger.getLogger(LocalRunner.class.getName());
 
-    private final Map<String, String> extraEnv;
+    /** Every stage process and its descendants carry this variable, naming the node that ran them. */
+    static final String NODE_VARIABLE = "PIPELINEX_NODE";
 
-    /** @param extraEnv variables passed to every stage, e.g. {@code MAVEN_HOME}, {@code MAVEN_REPO_LOCAL} */
-    public LocalRunner(Map<String, String> extraEnv) {
+    private final Map<String, String> extraEnv;
+    private final String node;
+
+    /**
+     * @param extraEnv variables passed to every stage, e.g. {@code MAVEN_HOME}, {@code MAVEN_REPO_LOCAL}
+     * @param node     this node's name, by which processes a crashed run left are found again
+     */
+    public LocalRunner(Map<String, String> extraEnv, String node) {
         this.extraEnv = Map.copyOf(extraEnv);
+        this.node = node;
     }
 
     @Override
@@ -49,6 +58,7 @@ public final class LocalRunner implements Runner {
             env.put("REPORTS_DIR", cmd.workspace().reports().toString());
             env.put("STAGE", cmd.stage());
             env.put("JOB_ID", cmd.workspace().jobId());
+            env.put(NODE_VARIABLE, node);
             process = pb.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start stage " + cmd.stage() + ": " + e.getMessage(), e);
@@ -66,6 +76,52 @@ public final class LocalRunner implements Runner {
             return new StageRun(-1, true, took);
         }
         return new StageRun(process.exitValue(), false, took);
+    }
+
+    /**
+     * Kills the stage processes that a crashed run of this node left (they outlive the server:
+     * each stage has a session of its own). They are known by {@value #NODE_VARIABLE} in their
+     * environment; at start-up no stage of this run exists yet.
+     */
+    @Override
+    public int removeOrphans() {
+        byte[] marker = ("\0" + NODE_VARIABLE + "=" + node + "\0").getBytes(StandardCharsets.UTF_8);
+        long self = ProcessHandle.current().pid();
+        int killed = 0;
+        for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
+            if (p.pid() == self) {
+                continue;
+            }
+            byte[] env;
+            try {
+                // A leading NUL so that the first variable matches like the others.
+                byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "environ"));
+                env = new byte[raw.length + 1];
+                System.arraycopy(raw, 0, env, 1, raw.length);
+            } catch (IOException | RuntimeException e) {
+                continue; // gone, or not ours to read
+            }
+            if (contains(env, marker) && p.destroyForcibly()) {
+                killed++;
+            }
+        }
+        if (killed > 0) {
+            LOG.warning("killed " + killed + " stage processes left by an earlier run of node " + node);
+        }
+        return killed;
+    }
+
+    private static boolean contains(byte[] data, byte[] part) {
+        outer:
+        for (int i = 0; i + part.length <= data.length; i++) {
+            for (int j = 0; j < part.length; j++) {
+                if (data[i + j] != part[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     static void killTree(Process process) {

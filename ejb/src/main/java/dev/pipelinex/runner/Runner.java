@@ -17,4 +17,9 @@ public interface Runner {
     /** Called once a job has its final state: frees what the runner kept for it. */
     default void finish(Workspace workspace) {
     }
+
+    /** At start-up: removes what a crashed run of this node left running; returns how many. */
+    default int removeOrphans() {
+        return 0;
+    }
 }

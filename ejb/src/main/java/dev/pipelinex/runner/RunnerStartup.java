@@ -7,7 +7,7 @@ import jakarta.inject.Inject;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** At start-up, removes the runner containers that a crashed run of this node left behind. */
+/** At start-up, removes the stage processes or containers that a crashed run of this node left behind. */
 @Singleton
 @Startup
 public class RunnerStartup {
@@ -19,13 +19,11 @@ public class RunnerStartup {
 
     @PostConstruct
     void removeOrphans() {
-        if (runner instanceof DockerRunner docker) {
-            try {
-                int removed = docker.removeOrphans();
-                LOG.info("removed " + removed + " runner containers left by an earlier run");
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "cannot look for runner containers left by an earlier run", e);
-            }
+        try {
+            int removed = runner.removeOrphans();
+            LOG.info("removed " + removed + " stage processes or containers left by an earlier run");
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot look for stages left by an earlier run", e);
         }
     }
 }

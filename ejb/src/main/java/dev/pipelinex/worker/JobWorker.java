@@ -62,11 +62,14 @@ public final class JobWorker {
             LOG.info("job " + jobId + " is already " + status.state() + "; nothing to do");
             return;
         }
+        // A job found RUNNING was cut short on an earlier delivery, which counts even when the
+        // broker's delivery count did not survive a crash.
+        int attemptNumber = status.state() == JobState.RUNNING ? Math.max(attempt, status.attempt() + 1) : attempt;
         status = new JobStatus(jobId, JobState.QUEUED, status.attempt(), null,
                 StagePlan.initialStates(metadata.stages()), null, status.createdAt(), clock.instant())
-                .running(attempt, runner.name(), clock.instant());
+                .running(attemptNumber, runner.name(), clock.instant());
         JobFiles.writeStatus(ws, status);
-        JobLog.stamped(ws.pipelineLog(), "job " + jobId + " attempt " + attempt + " on runner " + runner.name());
+        JobLog.stamped(ws.pipelineLog(), "job " + jobId + " attempt " + attemptNumber + " on runner " + runner.name());
         try {
             status = runStages(ws, metadata, status);
             String failed = status.stages().stream().filter(s -> s.status() == StageStatus.FAILED)

@@ -119,7 +119,7 @@ class LocalRunnerTest {
         Files.createDirectories(cmd.log().getParent());
         Files.writeString(cmd.log(), "[PIPELINE] START build\n");
 
-        StageRun run = new LocalRunner(Map.of("MAVEN_HOME", "/opt/maven")).run(cmd);
+        StageRun run = new LocalRunner(Map.of("MAVEN_HOME", "/opt/maven"), "test-node").run(cmd);
 
         assertEquals(3, run.exitCode(), "the script's exit code should be returned");
         assertFalse(run.timedOut(), "a script that ends in time has not timed out");
@@ -134,7 +134,7 @@ class LocalRunnerTest {
 
     @Test
     void successfulScriptReturnsZero() throws Exception {
-        StageRun run = new LocalRunner(Map.of()).run(stage("sast", "echo fine\n", Duration.ofSeconds(30)));
+        StageRun run = new LocalRunner(Map.of(), "test-node").run(stage("sast", "echo fine\n", Duration.ofSeconds(30)));
         assertEquals(0, run.exitCode(), "a script that succeeds should return 0");
         assertFalse(run.timedOut(), "a script that ends in time has not timed out");
         assertTrue(run.durationMs() >= 0 && run.durationMs() < 30_000, "the duration should be measured: " + run.durationMs());
@@ -143,7 +143,7 @@ class LocalRunnerTest {
 
     @Test
     void missingScriptEndsWithBashsNotFoundCode() throws Exception {
-        StageRun run = new LocalRunner(Map.of()).run(new StageCommand(ws, STACK, "nothing", Duration.ofSeconds(30)));
+        StageRun run = new LocalRunner(Map.of(), "test-node").run(new StageCommand(ws, STACK, "nothing", Duration.ofSeconds(30)));
         assertEquals(127, run.exitCode(), "bash should exit 127 for a missing script");
         assertTrue(Files.readString(ws.stageLog("nothing")).contains("nothing.sh"),
                 "the log should name the missing script");
@@ -168,7 +168,7 @@ class LocalRunnerTest {
                 echo "not reached"
                 """, Duration.ofSeconds(2));
 
-        StageRun run = new LocalRunner(Map.of()).run(cmd);
+        StageRun run = new LocalRunner(Map.of(), "test-node").run(cmd);
 
         assertTrue(run.timedOut(), "a stage past its deadline should be reported as timed out");
         assertEquals(-1, run.exitCode(), "a timed-out stage has no exit code");
@@ -190,7 +190,7 @@ class LocalRunnerTest {
                 echo $! > "$REPORTS_DIR/bg.pid"
                 exit 0
                 """, Duration.ofSeconds(30));
-        StageRun run = new LocalRunner(Map.of()).run(cmd);
+        StageRun run = new LocalRunner(Map.of(), "test-node").run(cmd);
         assertEquals(0, run.exitCode(), "the script should end with 0");
         assertFalse(alive(pid(bg)), "a background process should be killed when its stage ends");
     }
@@ -208,7 +208,7 @@ class LocalRunnerTest {
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread t = new Thread(() -> {
             try {
-                new LocalRunner(Map.of()).run(cmd);
+                new LocalRunner(Map.of(), "test-node").run(cmd);
             } catch (Throwable e) {
                 thrown.set(e);
             }
@@ -221,5 +221,26 @@ class LocalRunnerTest {
         assertInstanceOf(InterruptedException.class, thrown.get(), "run() should throw InterruptedException when interrupted");
         assertFalse(alive(pid(main)), "the stage script should be killed when the run is interrupted");
         assertFalse(alive(pid(bg)), "the stage's background process should be killed when the run is interrupted");
+    }
+
+    @Test
+    void processesLeftByACrashedRunOfThisNodeAreKilledAndOthersAreNot() throws Exception {
+        String node = "node-" + java.util.UUID.randomUUID();
+        ProcessBuilder leftover = new ProcessBuilder("setsid", "sleep", "300");
+        leftover.environment().put(LocalRunner.NODE_VARIABLE, node);
+        Process ours = leftover.start();
+        ProcessBuilder other = new ProcessBuilder("setsid", "sleep", "300");
+        other.environment().put(LocalRunner.NODE_VARIABLE, node + "-other");
+        Process theirs = other.start();
+        try {
+            Thread.sleep(200); // until setsid has exec'd sleep with the environment
+            assertEquals(1, new LocalRunner(Map.of(), node).removeOrphans(),
+                    "exactly the process carrying this node's marker should be killed");
+            assertTrue(ours.waitFor(5, java.util.concurrent.TimeUnit.SECONDS), "the leftover should be dead");
+            assertTrue(theirs.isAlive(), "a process of another node must survive");
+        } finally {
+            ours.destroyForcibly();
+            theirs.destroyForcibly();
+        }
     }
 }

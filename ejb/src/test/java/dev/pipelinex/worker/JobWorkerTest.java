@@ -417,4 +417,14 @@ class JobWorkerTest {
         assertEquals(JobState.RUNNING, status(ws).state(), "an interrupted job should not be final");
         assertTrue(Files.readString(ws.pipelineLog()).contains("interrupted"), "the pipeline log should say it was interrupted");
     }
+
+    @Test
+    void aJobFoundRunningCountsAsANewAttemptEvenWhenTheBrokerCountSaysOne() throws Exception {
+        // After a crash the broker may deliver again with a delivery count of 1.
+        Workspace ws = job(ALL);
+        JobFiles.writeStatus(ws, status(ws).running(2, "fake", CREATED.plusSeconds(1)));
+        worker.run(ws.jobId(), 1);
+        assertEquals(3, status(ws).attempt(), "the attempt after attempt 2 is 3, whatever the broker counted");
+        assertEquals(JobState.SUCCEEDED, status(ws).state(), "the job should run to its end");
+    }
 }
