@@ -73,13 +73,25 @@ public class Settings {
             case "docker" -> new DockerRunner(DockerRunner.client(docker.host()), docker);
             case "auto" -> {
                 DockerClient client = DockerRunner.client(docker.host());
-                yield DockerRunner.available(client, docker.image()) ? new DockerRunner(client, docker) : localRunner();
+                if (DockerRunner.available(client, docker.image())) {
+                    yield new DockerRunner(client, docker);
+                }
+                closeQuietly(client);
+                yield localRunner();
             }
             default -> throw new IllegalStateException("pipelinex.runner must be docker, local or auto, not '"
                     + wanted + "'");
         };
         LOG.info("PipelineX runs stages with the " + chosen.name() + " runner (pipelinex.runner=" + wanted + ")");
         return chosen;
+    }
+
+    private static void closeQuietly(DockerClient client) {
+        try {
+            client.close();
+        } catch (java.io.IOException e) {
+            LOG.fine("closing an unused Docker client failed: " + e.getMessage());
+        }
     }
 
     private Runner localRunner() {

@@ -1,14 +1,12 @@
 package dev.pipelinex.worker;
 
 import dev.pipelinex.job.JobFiles;
-import dev.pipelinex.job.JobMetadata;
 import dev.pipelinex.job.JobState;
 import dev.pipelinex.job.JobStatus;
 import dev.pipelinex.job.StageState;
 import dev.pipelinex.job.StageStatus;
 import dev.pipelinex.job.Workspace;
 import dev.pipelinex.job.Workspaces;
-import dev.pipelinex.pipeline.StagePlan;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.logging.Logger;
@@ -38,9 +36,7 @@ public final class DeadJobs {
             return false;
         }
         Workspace ws = found.get();
-        JobMetadata metadata = JobFiles.readMetadata(ws);
-        JobStatus status = JobFiles.readStatus(ws).orElseGet(() ->
-                JobStatus.queued(jobId, StagePlan.initialStates(metadata.stages()), clock.instant()));
+        JobStatus status = JobWorker.currentStatus(ws, JobFiles.readMetadata(ws), clock);
         if (status.state().isFinal()) {
             return false;
         }

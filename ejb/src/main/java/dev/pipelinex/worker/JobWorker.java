@@ -56,8 +56,7 @@ public final class JobWorker {
         }
         Workspace ws = found.get();
         JobMetadata metadata = JobFiles.readMetadata(ws);
-        JobStatus status = JobFiles.readStatus(ws).orElseGet(() ->
-                JobStatus.queued(jobId, StagePlan.initialStates(metadata.stages()), clock.instant()));
+        JobStatus status = currentStatus(ws, metadata, clock);
         if (status.state().isFinal()) {
             LOG.info("job " + jobId + " is already " + status.state() + "; nothing to do");
             return;
@@ -92,6 +91,12 @@ public final class JobWorker {
         }
         JobLog.stamped(ws.pipelineLog(), "job " + status.state()
                 + (status.error() == null ? "" : " (" + status.error() + ")"));
+    }
+
+    /** The job's state.json, or the QUEUED state its plan starts with when there is none yet. */
+    static JobStatus currentStatus(Workspace ws, JobMetadata metadata, Clock clock) {
+        return JobFiles.readStatus(ws).orElseGet(() ->
+                JobStatus.queued(ws.jobId(), StagePlan.initialStates(metadata.stages()), clock.instant()));
     }
 
     private JobStatus runStages(Workspace ws, JobMetadata metadata, JobStatus status) throws InterruptedException {
