@@ -50,3 +50,14 @@ mvn_cmd() {
   echo "+ mvn ${args[*]} $*"
   "$mvn" "${args[@]}" "$@"
 }
+
+# scanners ARGS...: the PipelineX scanners CLI (PIPELINEX_SCANNERS is its home: bin/, lib/,
+# spotbugs/); it writes the stage's SARIF and result.json itself.
+scanners() {
+  local home=${PIPELINEX_SCANNERS:-/opt/pipelinex/scanners}
+  if [ ! -x "$home/bin/pipelinex-scanners" ]; then
+    write_result ERROR "the PipelineX scanners are not installed at $home (pipelinex.scanners.home)"
+    exit 1
+  fi
+  "$home/bin/pipelinex-scanners" "$@"
+}
