@@ -32,6 +32,9 @@ write_result() {
   echo "[$STAGE] $status: $message"
 }
 
+# The one version of the dependency plugin every stage uses (resolve fetches it).
+DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
+
 java_cmd() {
   "${JAVA_HOME:+$JAVA_HOME/bin/}java" "$@"
 }
