@@ -28,7 +28,7 @@ public final class Main {
         System.exit(run(argv));
     }
 
-    static int run(String[] argv) {
+    public static int run(String[] argv) {
         Map<String, Command> commands = commands();
         if (argv.length == 0 || argv[0].equals("help") || argv[0].equals("--help")) {
             usage(commands);
