@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.Config;
@@ -61,6 +62,24 @@ public class Settings {
         return Duration.ofSeconds(get("pipelinex.stage.timeout-seconds", Long.class, 1800L));
     }
 
+    /** How many stages of one job may run at the same time ({@code pipelinex.stage.parallelism}, default 2). */
+    public int stageParallelism() {
+        return Math.max(1, get("pipelinex.stage.parallelism", Integer.class, 2));
+    }
+
+    /**
+     * The folder of advisories imported from an OSV export ({@code pipelinex.advisories.dir});
+     * the SCA stage uses them beside the curated snapshot the scanners carry, when it exists.
+     */
+    public Optional<Path> advisoriesDir() {
+        return config().getOptionalValue("pipelinex.advisories.dir", String.class).filter(s -> !s.isBlank()).map(Path::of);
+    }
+
+    /** A folder of extra secret-scanning rule files, *.toml ({@code pipelinex.secrets.rules-dir}). */
+    public Optional<Path> secretRulesDir() {
+        return config().getOptionalValue("pipelinex.secrets.rules-dir", String.class).filter(s -> !s.isBlank()).map(Path::of);
+    }
+
     /**
      * The runner named by {@code pipelinex.runner}: {@code docker}, {@code local}, or {@code auto}
      * (the default: docker when the engine answers and has the runner image, else local).
@@ -98,6 +117,9 @@ public class Settings {
         Map<String, String> env = new HashMap<>();
         config().getOptionalValue("pipelinex.maven.home", String.class).ifPresent(v -> env.put("MAVEN_HOME", v));
         config().getOptionalValue("pipelinex.maven.repo", String.class).ifPresent(v -> env.put("MAVEN_REPO_LOCAL", v));
+        config().getOptionalValue("pipelinex.scanners.home", String.class).ifPresent(v -> env.put("PIPELINEX_SCANNERS", v));
+        advisoriesDir().ifPresent(p -> env.put("PIPELINEX_ADVISORIES", p.toString()));
+        secretRulesDir().ifPresent(p -> env.put("PIPELINEX_SECRET_RULES", p.toString()));
         return new LocalRunner(env, node());
     }
 
@@ -123,6 +145,6 @@ public class Settings {
                 get("pipelinex.docker.tmpfs-mb", Long.class, 1024L) << 20,
                 Path.of(get("pipelinex.maven.cache", String.class, Path.of(dataDir, "pipelinex", "maven-cache").toString())),
                 get("pipelinex.maven.mirror-url", String.class, ""),
-                node());
+                node(), advisoriesDir().orElse(null), secretRulesDir().orElse(null));
     }
 }

@@ -12,7 +12,7 @@ import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.EmptyProgressMonitor;
 import org.eclipse.jgit.lib.ObjectId;
 
-/** Clones a repository (depth 1, no submodules, under a deadline) into a job's {@code source/}. */
+/** Clones a repository (depth 1 unless its history is wanted, no submodules, under a deadline) into a job's {@code source/}. */
 public final class GitIntake {
 
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_.-]{1,100}");
@@ -59,8 +59,16 @@ public final class GitIntake {
                 + "/" + parts[0] + "/" + repo);
     }
 
-    /** Clones {@code url} into {@code target}; returns the commit that was checked out. */
+    /** Clones the tip of {@code url} (depth 1) into {@code target}; returns the commit checked out. */
     public String clone(URI url, Path target) {
+        return clone(url, target, false);
+    }
+
+    /**
+     * Clones {@code url} into {@code target}, with its whole history when {@code history} is set
+     * (for a secret scan of past commits), else at depth 1; returns the commit checked out.
+     */
+    public String clone(URI url, Path target, boolean history) {
         long deadline = System.nanoTime() + limits.cloneTimeoutSeconds() * 1_000_000_000L;
         EmptyProgressMonitor monitor = new EmptyProgressMonitor() {
             @Override
@@ -68,11 +76,14 @@ public final class GitIntake {
                 return System.nanoTime() > deadline;
             }
         };
-        try (Git git = Git.cloneRepository()
+        var command = Git.cloneRepository()
                 .setURI(url.toString())
                 .setDirectory(target.toFile())
-                .setDepth(1)
-                .setCloneSubmodules(false)
+                .setCloneSubmodules(false);
+        if (!history) {
+            command.setDepth(1);
+        }
+        try (Git git = command
                 .setTimeout(limits.cloneTimeoutSeconds())
                 .setProgressMonitor(monitor)
                 .call()) {

@@ -25,6 +25,8 @@ public final class MetadataParser {
     private static final Set<String> VERSIONS = Set.of("java", "build_tool");
     private static final List<String> TOGGLES =
             List.of("run_build", "run_unit_tests", "run_sast", "run_sca", "run_secret_scan");
+    private static final Set<String> PIPELINE = Set.of("run_build", "run_unit_tests", "run_sast", "run_sca",
+            "run_secret_scan", "fail_on", "secret_scan_mode");
 
     /** A GitHub submission: the repository URL beside the usual metadata. */
     public record GitRequest(String url, JobRequest request) {
@@ -72,12 +74,14 @@ public final class MetadataParser {
         JsonNode pipelineNode = root.get("pipeline");
         if (pipelineNode != null && !pipelineNode.isNull()) {
             ObjectNode pipeline = object(pipelineNode, "pipeline");
-            rejectUnknown(pipeline, "pipeline.", Set.copyOf(TOGGLES), Set.of());
+            rejectUnknown(pipeline, "pipeline.", PIPELINE, Set.of());
             boolean[] on = new boolean[TOGGLES.size()];
             for (int i = 0; i < on.length; i++) {
                 on[i] = toggle(pipeline, TOGGLES.get(i));
             }
-            options = new JobRequest.PipelineOptions(on[0], on[1], on[2], on[3], on[4]);
+            String failOn = choice(pipeline, "fail_on", JobRequest.PipelineOptions.SEVERITIES, null);
+            String mode = choice(pipeline, "secret_scan_mode", JobRequest.PipelineOptions.SECRET_SCAN_MODES, "files");
+            options = new JobRequest.PipelineOptions(on[0], on[1], on[2], on[3], on[4], failOn, mode);
         }
         return new JobRequest(s, new JobRequest.Versions(java, buildTool), options);
     }
@@ -158,6 +162,20 @@ public final class MetadataParser {
             throw invalid("field 'pipeline." + field + "' must be true or false, got " + kind(v));
         }
         return v.asBoolean();
+    }
+
+    /** One of {@code allowed} (case-insensitive), or {@code fallback} when absent. */
+    private static String choice(ObjectNode node, String field, List<String> allowed, String fallback) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        String text = v.isTextual() ? v.asText().trim().toLowerCase(java.util.Locale.ROOT) : null;
+        if (text == null || !allowed.contains(text)) {
+            throw invalid("field 'pipeline." + field + "' must be one of " + String.join(", ", allowed)
+                    + ", got " + kind(v));
+        }
+        return text;
     }
 
     private static String kind(JsonNode v) {

@@ -9,13 +9,15 @@ import java.util.function.Predicate;
  * stage with network in a container; it runs whenever a Maven stage does), each with its script, the metadata toggle
  * that turns it on, and the stage it depends on: when that one fails, this one is skipped.
  * A stage whose dependency was switched off still runs (it builds what it needs itself).
+ * Stages that do not depend on each other run side by side: the secret scan needs nothing,
+ * SCA needs only the resolved dependencies, tests and SAST need the build.
  */
 public enum Stage {
     RESOLVE("resolve", null, o -> o.runBuild() || o.runUnitTests() || o.runSast() || o.runSca()),
     BUILD("build", "resolve", PipelineOptions::runBuild),
     TEST("test", "build", PipelineOptions::runUnitTests),
     SAST("sast", "build", PipelineOptions::runSast),
-    SCA("sca", "build", PipelineOptions::runSca),
+    SCA("sca", "resolve", PipelineOptions::runSca),
     SECRETS("secrets", null, PipelineOptions::runSecretScan);
 
     private final String id;

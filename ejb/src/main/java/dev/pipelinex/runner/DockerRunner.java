@@ -47,6 +47,9 @@ public final class DockerRunner implements Runner {
     public static final String JOB_LABEL = "pipelinex.job";
     public static final String NODE_LABEL = "pipelinex.node";
     public static final String RESOLVE_STAGE = "resolve";
+    /** Where operator data for the scanners appears inside a stage container. */
+    static final String ADVISORIES = "/opt/pipelinex/data/advisories";
+    static final String SECRET_RULES = "/opt/pipelinex/data/secret-rules";
     static final String UID = "10001:10001";
 
     private final DockerClient docker;
@@ -162,6 +165,16 @@ public final class DockerRunner implements Runner {
         if (Files.isDirectory(cache.root())) {
             binds.add(new Bind(cache.root().toString(), new Volume("/cache"), AccessMode.ro));
             env.add("MAVEN_REPO_TAIL=/cache");
+        }
+        cmd.env().forEach((k, v) -> env.add(k + "=" + v));
+        // The scanners are in the image; the operator's data for them is mounted read-only.
+        if (settings.advisoriesDir() != null && Files.isDirectory(settings.advisoriesDir())) {
+            binds.add(new Bind(settings.advisoriesDir().toString(), new Volume(ADVISORIES), AccessMode.ro));
+            env.add("PIPELINEX_ADVISORIES=" + ADVISORIES);
+        }
+        if (settings.secretRulesDir() != null && Files.isDirectory(settings.secretRulesDir())) {
+            binds.add(new Bind(settings.secretRulesDir().toString(), new Volume(SECRET_RULES), AccessMode.ro));
+            env.add("PIPELINEX_SECRET_RULES=" + SECRET_RULES);
         }
         HostConfig host = HostConfig.newHostConfig()
                 .withNetworkMode(resolve ? "host" : "none")

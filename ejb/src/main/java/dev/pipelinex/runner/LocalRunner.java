@@ -53,6 +53,7 @@ public final class LocalRunner implements Runner {
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             Map<String, String> env = pb.environment();
             env.putAll(extraEnv);
+            env.putAll(cmd.env());
             env.put("APP_DIR", cmd.workspace().source().toString());
             env.put("PIPELINES_DIR", cmd.pipelineDir().toString());
             env.put("REPORTS_DIR", cmd.workspace().reports().toString());

@@ -3,9 +3,21 @@ package dev.pipelinex.runner;
 import dev.pipelinex.job.Workspace;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
-/** One stage to run: its script in the job's installed pipeline, the deadline and the log. */
-public record StageCommand(Workspace workspace, String stackId, String stage, Duration timeout) {
+/**
+ * One stage to run: its script in the job's installed pipeline, the deadline, the log, and
+ * variables of this job the script reads (such as {@code PIPELINEX_SECRET_SCAN_MODE}).
+ */
+public record StageCommand(Workspace workspace, String stackId, String stage, Duration timeout, Map<String, String> env) {
+
+    public StageCommand {
+        env = env == null ? Map.of() : Map.copyOf(env);
+    }
+
+    public StageCommand(Workspace workspace, String stackId, String stage, Duration timeout) {
+        this(workspace, stackId, stage, timeout, Map.of());
+    }
 
     public Path pipelineDir() {
         return workspace.pipelines().resolve(stackId);

@@ -81,7 +81,8 @@ public class JobSubmission {
         StackContract contract = stacks.contractFor(git.request());
         GitIntake intake = new GitIntake(settings.gitPolicy(), settings.intakeLimits());
         URI url = intake.check(git.url());
-        return admit(git.request(), contract, ws -> JobSource.git(url.toString(), intake.clone(url, ws.source())));
+        boolean history = "git".equals(git.request().pipeline().secretScanMode());
+        return admit(git.request(), contract, ws -> JobSource.git(url.toString(), intake.clone(url, ws.source(), history)));
     }
 
     private JobMetadata admit(JobRequest request, StackContract contract, Function<Workspace, JobSource> intake) {
@@ -89,6 +90,11 @@ public class JobSubmission {
         Workspace ws = workspaces.create();
         try {
             JobSource source = intake.apply(ws);
+            if ("git".equals(request.pipeline().secretScanMode()) && !Files.isDirectory(ws.source().resolve(".git"))) {
+                throw new RequestRefusedException(Refusal.ADMISSION_REFUSED, "secret_scan_mode \"git\" scans a "
+                        + "repository's history, and this project has none: submit it as a GitHub URL, upload a ZIP "
+                        + "that includes its .git folder, or use secret_scan_mode \"files\"");
+            }
             Verdict verdict = contract.check(ws.source());
             if (verdict.outcome() == Outcome.REFUSED) {
                 throw new RequestRefusedException(Refusal.ADMISSION_REFUSED, "the project is not a "

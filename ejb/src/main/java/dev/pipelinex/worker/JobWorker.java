@@ -16,16 +16,25 @@ import dev.pipelinex.runner.StageCommand;
 import dev.pipelinex.runner.StageRun;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs one job: state RUNNING, each planned stage through the runner (skipping those whose
- * dependency failed), then the final state. Every attempt starts the stages afresh, so a
+ * Runs one job: state RUNNING, the planned stages through the runner (side by side where they
+ * do not depend on each other, skipping those whose dependency failed), then the final state. Every attempt starts the stages afresh, so a
  * redelivered job (its node died mid-run) is run again from the start.
  */
 public final class JobWorker {
@@ -36,12 +45,21 @@ public final class JobWorker {
     private final Runner runner;
     private final Duration stageTimeout;
     private final Clock clock;
+    private final ExecutorService executor;
+    private final int parallelism;
 
-    public JobWorker(Workspaces workspaces, Runner runner, Duration stageTimeout, Clock clock) {
+    /**
+     * @param executor    the threads stages run on (the server's managed executor)
+     * @param parallelism how many stages of one job may run at the same time
+     */
+    public JobWorker(Workspaces workspaces, Runner runner, Duration stageTimeout, Clock clock,
+                     ExecutorService executor, int parallelism) {
         this.workspaces = workspaces;
         this.runner = runner;
         this.stageTimeout = stageTimeout;
         this.clock = clock;
+        this.executor = executor;
+        this.parallelism = Math.max(1, parallelism);
     }
 
     /**
@@ -99,38 +117,101 @@ public final class JobWorker {
                 JobStatus.queued(ws.jobId(), StagePlan.initialStates(metadata.stages()), clock.instant()));
     }
 
-    private JobStatus runStages(Workspace ws, JobMetadata metadata, JobStatus status) throws InterruptedException {
-        Set<String> blocked = new HashSet<>();
-        for (String id : metadata.stages()) {
-            Optional<String> dependency = Stage.byId(id).flatMap(Stage::dependsOn);
-            if (dependency.isPresent() && blocked.contains(dependency.get())) {
-                blocked.add(id);
-                String why = "skipped because stage " + dependency.get() + " failed";
-                Workspaces.deleteTree(ws.stageReports(id));
-                status = status.withStage(id, s -> s.finished(StageStatus.SKIPPED, why, clock.instant()), clock.instant());
-                JobFiles.writeStatus(ws, status);
-                JobFiles.writeResult(ws, new StageResult(id, ResultStatus.SKIPPED, 0, why, Map.of()));
-                continue;
-            }
-            status = status.withStage(id, s -> s.started(clock.instant()), clock.instant());
-            JobFiles.writeStatus(ws, status);
-            Workspaces.deleteTree(ws.stageReports(id));
-            JobLog.append(ws.stageLog(id), "[PIPELINE] START " + id);
-            JobLog.append(ws.pipelineLog(), "[PIPELINE] START " + id);
+    /** A stage that has ended, as its task hands it back to the thread that runs the job. */
+    private record Ended(String stage, StageResult result) {
+    }
 
-            StageRun run = runner.run(new StageCommand(ws, metadata.stackId(), id, stageTimeout));
-            StageResult result = verdict(ws, id, run);
-            StageStatus to = result.status().toStageStatus();
-            if (to == StageStatus.FAILED) {
-                blocked.add(id);
+    /**
+     * Runs the planned stages as a graph: a stage starts once the stage it depends on has
+     * ended without failing (or was not planned), at most {@code parallelism} at a time, so that stages that do
+     * not need each other run side by side. A stage whose dependency failed is skipped, and so
+     * are the stages after it. Only this thread writes state.json and the pipeline log.
+     */
+    private JobStatus runStages(Workspace ws, JobMetadata metadata, JobStatus status) throws InterruptedException {
+        List<String> waiting = new ArrayList<>(metadata.stages());
+        Set<String> passed = new HashSet<>();
+        Set<String> blocked = new HashSet<>();
+        Map<String, Future<Ended>> running = new LinkedHashMap<>();
+        CompletionService<Ended> ended = new ExecutorCompletionService<>(executor);
+        try {
+            while (!waiting.isEmpty() || !running.isEmpty()) {
+                for (Iterator<String> it = waiting.iterator(); it.hasNext(); ) {
+                    String id = it.next();
+                    Optional<String> dependency = Stage.byId(id).flatMap(Stage::dependsOn)
+                            .filter(metadata.stages()::contains);
+                    if (dependency.isPresent() && blocked.contains(dependency.get())) {
+                        it.remove();
+                        blocked.add(id);
+                        status = skip(ws, status, id, "skipped because stage " + dependency.get() + " failed");
+                    } else if ((dependency.isEmpty() || passed.contains(dependency.get())) && running.size() < parallelism) {
+                        it.remove();
+                        status = start(ws, status, id);
+                        running.put(id, ended.submit(() -> new Ended(id, runStage(ws, metadata, id))));
+                    }
+                }
+                if (running.isEmpty()) {
+                    for (String id : waiting) {
+                        status = skip(ws, status, id, "not started: the stage it depends on never ended");
+                    }
+                    break;
+                }
+                Ended done = take(ended);
+                running.remove(done.stage());
+                StageResult result = done.result();
+                StageStatus to = result.status().toStageStatus();
+                (to == StageStatus.FAILED ? blocked : passed).add(done.stage());
+                JobLog.append(ws.stageLog(done.stage()), "[PIPELINE] END " + done.stage() + " " + result.status());
+                JobLog.append(ws.pipelineLog(), "[PIPELINE] END " + done.stage() + " " + result.status()
+                        + (result.message() == null ? "" : " — " + result.message()));
+                status = status.withStage(done.stage(), s -> s.finished(to, result.message(), clock.instant()), clock.instant());
+                JobFiles.writeStatus(ws, status);
             }
-            JobLog.append(ws.stageLog(id), "[PIPELINE] END " + id + " " + result.status());
-            JobLog.append(ws.pipelineLog(), "[PIPELINE] END " + id + " " + result.status()
-                    + (result.message() == null ? "" : " — " + result.message()));
-            status = status.withStage(id, s -> s.finished(to, result.message(), clock.instant()), clock.instant());
-            JobFiles.writeStatus(ws, status);
+        } finally {
+            // Interrupted or failed: stop what still runs; the runner kills the stage's processes.
+            running.values().forEach(f -> f.cancel(true));
         }
         return status;
+    }
+
+    private JobStatus start(Workspace ws, JobStatus status, String id) {
+        status = status.withStage(id, s -> s.started(clock.instant()), clock.instant());
+        JobFiles.writeStatus(ws, status);
+        Workspaces.deleteTree(ws.stageReports(id));
+        JobLog.append(ws.stageLog(id), "[PIPELINE] START " + id);
+        JobLog.append(ws.pipelineLog(), "[PIPELINE] START " + id);
+        return status;
+    }
+
+    private JobStatus skip(Workspace ws, JobStatus status, String id, String why) {
+        Workspaces.deleteTree(ws.stageReports(id));
+        status = status.withStage(id, s -> s.finished(StageStatus.SKIPPED, why, clock.instant()), clock.instant());
+        JobFiles.writeStatus(ws, status);
+        JobFiles.writeResult(ws, new StageResult(id, ResultStatus.SKIPPED, 0, why, Map.of()));
+        return status;
+    }
+
+    /** Runs one stage on a thread of the executor and returns its result, the quality gate applied. */
+    private StageResult runStage(Workspace ws, JobMetadata metadata, String id) throws InterruptedException {
+        Map<String, String> env = Map.of("PIPELINEX_SECRET_SCAN_MODE", metadata.pipeline().secretScanMode());
+        StageRun run = runner.run(new StageCommand(ws, metadata.stackId(), id, stageTimeout, env));
+        StageResult result = verdict(ws, id, run);
+        Optional<StageResult> gated = QualityGate.apply(result, metadata.pipeline().failOn());
+        return gated.isPresent() ? overwrite(ws, gated.get()) : result;
+    }
+
+    private static Ended take(CompletionService<Ended> ended) throws InterruptedException {
+        try {
+            return ended.take().get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof InterruptedException ie) {
+                throw ie;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(cause);
+        }
     }
 
     /** The stage's result: its own result.json, unless the process's end contradicts it. */

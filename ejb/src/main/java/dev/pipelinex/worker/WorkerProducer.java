@@ -2,6 +2,8 @@ package dev.pipelinex.worker;
 
 import dev.pipelinex.config.Settings;
 import dev.pipelinex.runner.Runner;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
@@ -15,6 +17,10 @@ public class WorkerProducer {
     @Inject
     private Settings settings;
 
+    /** The server's managed threads, on which a job's stages run side by side. */
+    @Resource(lookup = "java:comp/DefaultManagedExecutorService")
+    private ManagedExecutorService executor;
+
     @Produces
     @Singleton
     Runner runner() {
@@ -24,6 +30,7 @@ public class WorkerProducer {
     @Produces
     @Singleton
     JobWorker worker(Runner runner) {
-        return new JobWorker(settings.workspaces(), runner, settings.stageTimeout(), Clock.systemUTC());
+        return new JobWorker(settings.workspaces(), runner, settings.stageTimeout(), Clock.systemUTC(), executor,
+                settings.stageParallelism());
     }
 }

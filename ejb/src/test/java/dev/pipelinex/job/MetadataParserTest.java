@@ -69,6 +69,23 @@ class MetadataParserTest {
     }
 
     @Test
+    void qualityGateAndSecretScanModeAreReadWithDefaults() {
+        JobRequest plain = parser.parse("{" + STACK + "}");
+        assertEquals(null, plain.pipeline().failOn(), "no gate unless asked for");
+        assertEquals("files", plain.pipeline().secretScanMode(), "the secret scan covers the files by default");
+        JobRequest gated = parser.parse("{" + STACK + ", \"pipeline\": {\"fail_on\": \"HIGH\", \"secret_scan_mode\": \"git\"}}");
+        assertEquals("high", gated.pipeline().failOn());
+        assertEquals("git", gated.pipeline().secretScanMode());
+    }
+
+    @Test
+    void unknownSeverityOrScanModeIsRefusedWithTheChoices() {
+        refused("{" + STACK + ", \"pipeline\": {\"fail_on\": \"severe\"}}", "'pipeline.fail_on'", "critical, high, medium, low, info");
+        refused("{" + STACK + ", \"pipeline\": {\"fail_on\": 3}}", "'pipeline.fail_on'", "the number 3");
+        refused("{" + STACK + ", \"pipeline\": {\"secret_scan_mode\": \"history\"}}", "'pipeline.secret_scan_mode'", "files, git");
+    }
+
+    @Test
     void unknownPipelineFieldIsRefusedNamingItsPath() {
         refused("{" + STACK + ", \"pipeline\": {\"run_fuzz\": true}}", "'pipeline.run_fuzz'", "run_build");
     }

@@ -51,12 +51,12 @@ class StagePlanTest {
     }
 
     @Test
-    void buildIsTheDependencyOfTestSastAndSca() {
+    void buildIsTheDependencyOfTestAndSastAndScaNeedsOnlyResolve() {
         assertEquals(Optional.empty(), Stage.RESOLVE.dependsOn(), "resolve depends on nothing");
         assertEquals(Optional.of("resolve"), Stage.BUILD.dependsOn(), "build depends on resolve");
         assertEquals(Optional.of("build"), Stage.TEST.dependsOn(), "test depends on build");
         assertEquals(Optional.of("build"), Stage.SAST.dependsOn(), "sast depends on build");
-        assertEquals(Optional.of("build"), Stage.SCA.dependsOn(), "sca depends on build");
+        assertEquals(Optional.of("resolve"), Stage.SCA.dependsOn(), "sca needs the resolved graph, not the build");
         assertEquals(Optional.empty(), Stage.SECRETS.dependsOn(), "secrets depends on nothing");
     }
 

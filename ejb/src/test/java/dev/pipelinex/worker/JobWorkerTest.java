@@ -78,7 +78,7 @@ class JobWorkerTest {
     /** A runner that records its calls and does, per stage, what the test tells it to; default: pass. */
     static final class FakeRunner implements Runner {
         final Map<String, Behaviour> stages = new HashMap<>();
-        final List<StageCommand> calls = new ArrayList<>();
+        final List<StageCommand> calls = java.util.Collections.synchronizedList(new ArrayList<>());
 
         @Override
         public String name() {
@@ -92,7 +92,9 @@ class JobWorkerTest {
         }
 
         List<String> stageNames() {
-            return calls.stream().map(StageCommand::stage).toList();
+            synchronized (calls) {
+                return calls.stream().map(StageCommand::stage).toList();
+            }
         }
     }
 
@@ -121,19 +123,30 @@ class JobWorkerTest {
     private Workspaces workspaces;
     private FakeRunner runner;
     private JobWorker worker;
+    private final java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newCachedThreadPool();
 
     @BeforeEach
     void setUp() {
         workspaces = new Workspaces(root);
         runner = new FakeRunner();
-        worker = new JobWorker(workspaces, runner, TIMEOUT, new SteppingClock());
+        // One stage at a time keeps the order of the calls fixed; the parallel tests make their own.
+        worker = new JobWorker(workspaces, runner, TIMEOUT, new SteppingClock(), executor, 1);
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void tearDown() {
+        executor.shutdownNow();
     }
 
     private Workspace job(List<String> stages) {
+        return job(stages, JobRequest.PipelineOptions.ALL);
+    }
+
+    private Workspace job(List<String> stages, JobRequest.PipelineOptions options) {
         Workspace ws = workspaces.create();
         JobFiles.writeMetadata(ws, new JobMetadata(ws.jobId(), CREATED, JobSource.upload("p.zip"),
                 new JobRequest.Stack("java", "spring-boot", "maven"), new JobRequest.Versions("17", "3.9"),
-                JobRequest.PipelineOptions.ALL, "spring-boot-maven", new JobMetadata.Admission("ACCEPTED", List.of()), stages));
+                options, "spring-boot-maven", new JobMetadata.Admission("ACCEPTED", List.of()), stages));
         JobFiles.writeStatus(ws, JobStatus.queued(ws.jobId(), StagePlan.initialStates(stages), CREATED));
         return ws;
     }
@@ -182,17 +195,18 @@ class JobWorkerTest {
     }
 
     @Test
-    void failedBuildSkipsTestSastScaButSecretsStillRuns() throws Exception {
+    void failedBuildSkipsTestAndSastButScaAndSecretsStillRun() throws Exception {
         Workspace ws = job(ALL);
         runner.stages.put("build", c -> exit(c, 1, "FAILED", "the Maven build failed"));
         worker.run(ws.jobId(), 1);
 
-        assertEquals(List.of("resolve", "build", "secrets"), runner.stageNames(), "only resolve, build and secrets should run");
+        assertEquals(List.of("resolve", "build", "sca", "secrets"), runner.stageNames(),
+                "SCA needs only the resolved dependencies and secrets nothing: both still run");
         JobStatus s = status(ws);
         assertEquals(JobState.FAILED, s.state(), "a failed build should fail the job");
         assertEquals("stage build failed: the Maven build failed", s.error(), "the job error should name the stage and why");
         assertEquals(StageStatus.FAILED, s.stage("build").status(), "build should be FAILED");
-        for (String dependent : List.of("test", "sast", "sca")) {
+        for (String dependent : List.of("test", "sast")) {
             StageState st = s.stage(dependent);
             assertEquals(StageStatus.SKIPPED, st.status(), dependent + " should be SKIPPED");
             assertEquals("skipped because stage build failed", st.message(), dependent + " should say why it was skipped");
@@ -201,6 +215,7 @@ class JobWorkerTest {
             assertEquals("skipped because stage build failed", r.message(), dependent + "/result.json should say why");
         }
         assertEquals(StageStatus.PASSED, s.stage("secrets").status(), "secrets does not depend on build and should run");
+        assertEquals(StageStatus.PASSED, s.stage("sca").status(), "sca does not depend on build and should run");
     }
 
     @Test
@@ -426,5 +441,104 @@ class JobWorkerTest {
         worker.run(ws.jobId(), 1);
         assertEquals(3, status(ws).attempt(), "the attempt after attempt 2 is 3, whatever the broker counted");
         assertEquals(JobState.SUCCEEDED, status(ws).state(), "the job should run to its end");
+    }
+
+    @Test
+    void stagesThatDoNotNeedEachOtherRunSideBySide() throws Exception {
+        worker = new JobWorker(workspaces, runner, TIMEOUT, new SteppingClock(), executor, 2);
+        Workspace ws = job(List.of("resolve", "secrets"));
+        java.util.concurrent.CountDownLatch both = new java.util.concurrent.CountDownLatch(2);
+        Behaviour meet = c -> {
+            both.countDown();
+            // Each stage waits for the other to have started: this ends only if they overlap.
+            if (!both.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                return exit(c, 1, "FAILED", c.stage() + " ran alone");
+            }
+            return exit(c, 0, "PASSED", c.stage() + " passed");
+        };
+        runner.stages.put("resolve", meet);
+        runner.stages.put("secrets", meet);
+        worker.run(ws.jobId(), 1);
+
+        JobStatus s = status(ws);
+        assertEquals(JobState.SUCCEEDED, s.state(), "both stages should have met while running: " + s.error());
+    }
+
+    @Test
+    void aStageNeverStartsBeforeItsDependencyEndsAndParallelismIsCapped() throws Exception {
+        worker = new JobWorker(workspaces, runner, TIMEOUT, new SteppingClock(), executor, 2);
+        Workspace ws = job(ALL);
+        java.util.concurrent.atomic.AtomicInteger now = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.Set<String> ended = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        List<String> violations = java.util.Collections.synchronizedList(new ArrayList<>());
+        Map<String, String> needs = Map.of("build", "resolve", "test", "build", "sast", "build", "sca", "resolve");
+        for (String stage : ALL) {
+            runner.stages.put(stage, c -> {
+                most.accumulateAndGet(now.incrementAndGet(), Math::max);
+                String dependency = needs.get(c.stage());
+                if (dependency != null && !ended.contains(dependency)) {
+                    violations.add(c.stage() + " started before " + dependency + " ended");
+                }
+                Thread.sleep(30);
+                now.decrementAndGet();
+                StageRun run = exit(c, 0, "PASSED", "ok");
+                ended.add(c.stage());
+                return run;
+            });
+        }
+        worker.run(ws.jobId(), 1);
+
+        assertEquals(List.of(), violations);
+        assertEquals(2, most.get(), "two stages at most, and two did overlap");
+        assertEquals(JobState.SUCCEEDED, status(ws).state());
+        assertEquals(6, runner.stageNames().size());
+    }
+
+    @Test
+    void findingsAtOrAboveTheGateFailTheStageAndTheJob() throws Exception {
+        Workspace ws = job(List.of("sca", "secrets"), new JobRequest.PipelineOptions(true, true, true, true, true, "high", "files"));
+        runner.stages.put("sca", c -> findings(c, 0, 1, 3));
+        runner.stages.put("secrets", c -> findings(c, 0, 0, 2));
+        worker.run(ws.jobId(), 1);
+
+        JobStatus s = status(ws);
+        assertEquals(JobState.FAILED, s.state());
+        assertEquals(StageStatus.FAILED, s.stage("sca").status());
+        assertEquals(StageStatus.PASSED, s.stage("secrets").status(), "medium findings are below a high gate");
+        StageResult sca = result(ws, "sca");
+        assertEquals(ResultStatus.FAILED, sca.status());
+        assertTrue(sca.message().contains("1 finding at or above high (quality gate pipeline.fail_on)"), sca.message());
+    }
+
+    @Test
+    void withoutAGateFindingsAreReportedAndTheJobSucceeds() throws Exception {
+        Workspace ws = job(List.of("sca"));
+        runner.stages.put("sca", c -> findings(c, 2, 1, 3));
+        worker.run(ws.jobId(), 1);
+        assertEquals(JobState.SUCCEEDED, status(ws).state());
+        assertEquals(ResultStatus.PASSED, result(ws, "sca").status());
+    }
+
+    @Test
+    void theSecretScanModeReachesTheStageScript() throws Exception {
+        Workspace ws = job(List.of("secrets"), new JobRequest.PipelineOptions(true, true, true, true, true, null, "git"));
+        worker.run(ws.jobId(), 1);
+        assertEquals("git", runner.calls.get(0).env().get("PIPELINEX_SECRET_SCAN_MODE"));
+    }
+
+    /** A scanner stage's result with open findings by severity. */
+    private static StageRun findings(StageCommand cmd, int critical, int high, int medium) {
+        Path dir = cmd.workspace().reports().resolve(cmd.stage());
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("result.json"), "{\"stage\": \"" + cmd.stage() + "\", \"status\": \"PASSED\","
+                    + " \"duration_ms\": 5, \"message\": \"" + cmd.stage() + ": some findings\", \"summary\": {\"findings\":"
+                    + " {\"critical\": " + critical + ", \"high\": " + high + ", \"medium\": " + medium
+                    + ", \"low\": 0, \"info\": 0}, \"suppressed\": 0}}\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new StageRun(0, false, 5);
     }
 }
