@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # build-image.sh — build the PipelineX runner image pipelinex/runner-java17:$VERSION
-# (also tagged :latest) without any image registry: a Debian rootfs made with
-# debootstrap from the host's own Debian mirror, OpenJDK 17 and tools from Debian,
-# Apache Maven from Maven Central (through the host's Maven), imported into the
-# private engine of engine.sh. Containerfile beside it makes the same image where
-# a registry is reachable.
+# (also tagged :latest) without any image registry, in two layers:
+#   1. the base, pipelinex/runner-base-java17:$VERSION: a Debian rootfs made with
+#      debootstrap from the host's own Debian mirror, OpenJDK 17 and tools from Debian,
+#      Apache Maven from Maven Central (through the host's Maven), imported into the
+#      private engine of engine.sh (about a minute; built once);
+#   2. the PipelineX scanners (scanners/target/pipelinex-scanners, made by
+#      `mvn -pl scanners package`) in /opt/pipelinex/scanners on top of the base (a few
+#      seconds; made again whenever the scanners change).
+# Containerfile beside it makes the same image where a registry is reachable.
 #
-# Usage: build-image.sh [--force]
-#   --force   rebuild even if pipelinex/runner-java17:$VERSION already exists
+# Usage: build-image.sh [--force] [--scanners DIR]
+#   --force          rebuild the base even if it already exists
+#   --scanners DIR   the scanners distribution (default: scanners/target/pipelinex-scanners)
 #
 # Settings (environment):
 #   PIPELINEX_DOCKER_SOCK    engine socket (default: engine.sh's, /var/run/pipelinex-docker.sock);
@@ -24,7 +29,8 @@ set -euo pipefail
 
 VERSION=1.0.0
 
-IMAGE=pipelinex/runner-java17
+IMAGE=pipelinex/runner-base-java17
+FINAL_IMAGE=pipelinex/runner-java17
 MAVEN_VERSION=3.9.11
 SUITE=bookworm
 PACKAGES=(openjdk-17-jdk-headless ca-certificates bash coreutils findutils procps git)
@@ -39,13 +45,18 @@ log() { echo "build-image.sh: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 FORCE=0
-for arg in "$@"; do
-  case "$arg" in
+SCANNERS=$(cd "$SCRIPT_DIR/../.." && pwd)/scanners/target/pipelinex-scanners
+while [ $# -gt 0 ]; do
+  case "$1" in
     --force) FORCE=1 ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument: $arg (usage: $0 [--force])" ;;
+    --scanners) SCANNERS=${2:?--scanners needs a folder}; shift ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument: $1 (usage: $0 [--force] [--scanners DIR])" ;;
   esac
+  shift
 done
+[ -x "$SCANNERS/bin/pipelinex-scanners" ] ||
+  die "no scanners distribution at $SCANNERS: build it first (mvn -B -pl scanners package -DskipTests)"
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (debootstrap, chroot)"
 
@@ -60,10 +71,46 @@ SOCK=$("$SCRIPT_DIR/engine.sh" start) || die "engine.sh start failed"
 export PIPELINEX_DOCKER_SOCK=$SOCK
 dk() { docker -H "unix://$SOCK" "$@"; }
 
+# --- layer 2: the scanners on top of the base -------------------------------------
+# The image is made again only when the scanners distribution differs from the one it has.
+add_scanners() {
+  local sum current cid staging
+  # What the image is made of: the base image and every file of the scanners.
+  sum=$( { dk image inspect -f '{{.Id}}' "$IMAGE:$VERSION"
+           cd "$SCANNERS" && find . -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-64)
+  current=$(dk image inspect -f '{{index .Config.Labels "pipelinex.content.sha256"}}' "$FINAL_IMAGE:$VERSION" 2>/dev/null || true)
+  if [ "$current" = "$sum" ]; then
+    dk tag "$FINAL_IMAGE:$VERSION" "$FINAL_IMAGE:latest"
+    log "reusing $FINAL_IMAGE:$VERSION: its scanners are current"
+    echo "$FINAL_IMAGE:$VERSION"
+    return 0
+  fi
+  local old
+  old=$(dk image inspect -f '{{.Id}}' "$FINAL_IMAGE:$VERSION" 2>/dev/null || true)
+  staging=$(mktemp -d)
+  mkdir -p "$staging/pipelinex"
+  cp -a "$SCANNERS" "$staging/pipelinex/scanners"
+  chmod -R a+rX "$staging/pipelinex"
+  cid=$(dk create "$IMAGE:$VERSION" true) || die "cannot create a container from $IMAGE:$VERSION"
+  dk cp "$staging/pipelinex" "$cid:/opt/pipelinex" &&
+  dk commit \
+    --change "ENV PIPELINEX_SCANNERS=/opt/pipelinex/scanners" \
+    --change "LABEL pipelinex.content.sha256=$sum org.opencontainers.image.title=pipelinex-runner-java17" \
+    --message "PipelineX scanners" "$cid" "$FINAL_IMAGE:$VERSION" >/dev/null ||
+    { dk rm -f "$cid" >/dev/null 2>&1; rm -rf "$staging"; die "cannot add the scanners to the image"; }
+  dk rm -f "$cid" >/dev/null
+  rm -rf "$staging"
+  dk tag "$FINAL_IMAGE:$VERSION" "$FINAL_IMAGE:latest"
+  if [ -n "$old" ] && [ "$old" != "$(dk image inspect -f '{{.Id}}' "$FINAL_IMAGE:$VERSION")" ]; then
+    dk rmi "$old" >/dev/null 2>&1 || log "note: previous image $old is still in use; not removed"
+  fi
+  log "built $FINAL_IMAGE:$VERSION and :latest with the scanners of $SCANNERS"
+  echo "$FINAL_IMAGE:$VERSION"
+}
+
 if [ $FORCE -eq 0 ] && dk image inspect "$IMAGE:$VERSION" >/dev/null 2>&1; then
-  dk tag "$IMAGE:$VERSION" "$IMAGE:latest"
-  log "reusing existing $IMAGE:$VERSION ($(dk image inspect -f '{{.Id}}' "$IMAGE:$VERSION")); use --force to rebuild"
-  echo "$IMAGE:$VERSION"
+  log "reusing the base $IMAGE:$VERSION; use --force to rebuild it"
+  add_scanners
   exit 0
 fi
 
@@ -280,13 +327,12 @@ tar -C "$R" --numeric-owner -cf - . | dk import \
   --change "USER $RUNNER_UID:$RUNNER_GID" \
   --change 'WORKDIR /home/runner' \
   --change "ENV JAVA_HOME=$JAVA_HOME MAVEN_HOME=/opt/maven PATH=$PATH_IN_IMAGE LANG=C.UTF-8" \
-  --change "LABEL org.opencontainers.image.title=pipelinex-runner-java17 org.opencontainers.image.version=$VERSION" \
+  --change "LABEL org.opencontainers.image.title=pipelinex-runner-base-java17 org.opencontainers.image.version=$VERSION" \
   --change 'CMD ["/bin/bash"]' \
   --message "pipelinex runner $VERSION: Debian $SUITE, OpenJDK 17, Maven $MAVEN_VERSION" \
   - "$IMAGE:$VERSION" >/dev/null
-dk tag "$IMAGE:$VERSION" "$IMAGE:latest"
 if [ -n "$OLD_ID" ] && [ "$OLD_ID" != "$(dk image inspect -f '{{.Id}}' "$IMAGE:$VERSION")" ]; then
   dk rmi "$OLD_ID" >/dev/null 2>&1 || log "note: previous image $OLD_ID is still in use; not removed"
 fi
-log "built $IMAGE:$VERSION and :latest, $(dk image inspect -f '{{.Size}}' "$IMAGE:$VERSION" | awk '{ printf "%.0f MB", $1 / 1e6 }')"
-echo "$IMAGE:$VERSION"
+log "built the base $IMAGE:$VERSION, $(dk image inspect -f '{{.Size}}' "$IMAGE:$VERSION" | awk '{ printf "%.0f MB", $1 / 1e6 }')"
+add_scanners

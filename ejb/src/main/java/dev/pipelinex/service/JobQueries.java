@@ -77,6 +77,34 @@ public class JobQueries {
         return log;
     }
 
+    /** The scanner stages, which write SARIF: {@code <stage>.sarif} in their reports folder. */
+    public static final List<String> SARIF_STAGES = List.of("sast", "sca", "secrets");
+
+    /** A scanner stage's SARIF file, or a 404 refusal that says why there is none. */
+    public Path sarif(String jobId, String stage) {
+        Workspace ws = workspace(jobId);
+        if (!SARIF_STAGES.contains(stage)) {
+            throw new RequestRefusedException(Refusal.REPORT_NOT_FOUND, "stage '" + stage + "' writes no SARIF; "
+                    + "the stages that do: " + String.join(", ", SARIF_STAGES));
+        }
+        return report(ws, stage, stage + ".sarif", "SARIF");
+    }
+
+    /** The CycloneDX SBOM the SCA stage wrote, or a 404 refusal. */
+    public Path sbom(String jobId) {
+        return report(workspace(jobId), "sca", "bom.cdx.json", "SBOM");
+    }
+
+    private static Path report(Workspace ws, String stage, String name, String what) {
+        Path file = ws.stageReports(stage).resolve(name);
+        if (!Files.isRegularFile(file)) {
+            throw new RequestRefusedException(Refusal.REPORT_NOT_FOUND, "stage '" + stage + "' of job " + ws.jobId()
+                    + " has no " + what + " (it has not finished, was switched off, was skipped or failed before "
+                    + "writing it)");
+        }
+        return file;
+    }
+
     private Workspace workspace(String jobId) {
         Optional<Workspace> ws = settings.workspaces().find(jobId);
         return ws.orElseThrow(() -> new RequestRefusedException(Refusal.JOB_NOT_FOUND,

@@ -122,6 +122,22 @@ public class JobsResource {
         return Response.ok(queries.log(id, stage).toFile()).type(MediaType.TEXT_PLAIN + ";charset=utf-8").build();
     }
 
+    /** SARIF 2.1.0 of a scanner stage (sast, sca, secrets). */
+    @GET
+    @Path("{id}/reports/{stage}/sarif")
+    @Produces("application/sarif+json")
+    public Response sarif(@PathParam("id") String id, @PathParam("stage") String stage) {
+        return Response.ok(queries.sarif(id, stage).toFile()).type("application/sarif+json").build();
+    }
+
+    /** The CycloneDX SBOM of the project's resolved dependency graph. */
+    @GET
+    @Path("{id}/reports/sca/sbom")
+    @Produces("application/vnd.cyclonedx+json")
+    public Response sbom(@PathParam("id") String id) {
+        return Response.ok(queries.sbom(id).toFile()).type("application/vnd.cyclonedx+json").build();
+    }
+
     private Response created(JobMetadata metadata) {
         URI location = uri.getBaseUriBuilder().path("jobs").path(metadata.jobId()).build();
         return Response.created(location).entity(write(JobFiles.json().valueToTree(metadata))).build();
