@@ -25,6 +25,10 @@ final class Api {
         this.base = base;
     }
 
+    URI base() {
+        return base;
+    }
+
     static Api local() {
         int port = 8080 + Integer.getInteger("it.port.offset", 0);
         return new Api(URI.create("http://127.0.0.1:" + port + "/"));

@@ -147,6 +147,21 @@ class SecurityStagesIT {
         assertEquals("CycloneDX", sbom.json().path("bomFormat").asText());
         assertTrue(sbom.body().contains("pkg:maven/org.apache.commons/commons-text@1.8"),
                 "the SBOM lists transitive dependencies");
+
+        java.net.http.HttpResponse<byte[]> zip = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(Api.local().base().resolve("api/jobs/" + shop + "/reports.zip")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, zip.statusCode());
+        Set<String> entries = new HashSet<>();
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip.body()))) {
+            for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                entries.add(e.getName());
+            }
+        }
+        for (String entry : List.of("sast/sast.sarif", "sca/sca.sarif", "sca/bom.cdx.json", "secrets/secrets.sarif",
+                "build/result.json", "test/test.log")) {
+            assertTrue(entries.contains(entry), "reports.zip holds " + entry + ": " + entries);
+        }
     }
 
     @Test

@@ -95,6 +95,11 @@ public class JobQueries {
         return report(workspace(jobId), "sca", "bom.cdx.json", "SBOM");
     }
 
+    /** The job's reports folder (every stage's result, log and raw outputs). */
+    public Path reportsDir(String jobId) {
+        return workspace(jobId).reports();
+    }
+
     private static Path report(Workspace ws, String stage, String name, String what) {
         Path file = ws.stageReports(stage).resolve(name);
         if (!Files.isRegularFile(file)) {

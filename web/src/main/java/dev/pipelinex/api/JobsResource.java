@@ -138,6 +138,17 @@ public class JobsResource {
         return Response.ok(queries.sbom(id).toFile()).type("application/vnd.cyclonedx+json").build();
     }
 
+    /** The whole reports folder as a ZIP, streamed: {@code <stage>/result.json}, logs, SARIF, SBOM. */
+    @GET
+    @Path("{id}/reports.zip")
+    @Produces("application/zip")
+    public Response reportsZip(@PathParam("id") String id) {
+        java.nio.file.Path dir = queries.reportsDir(id);
+        jakarta.ws.rs.core.StreamingOutput body = out -> ReportsZip.write(dir, out);
+        return Response.ok(body, "application/zip")
+                .header("Content-Disposition", "attachment; filename=\"pipelinex-" + id + "-reports.zip\"").build();
+    }
+
     private Response created(JobMetadata metadata) {
         URI location = uri.getBaseUriBuilder().path("jobs").path(metadata.jobId()).build();
         return Response.created(location).entity(write(JobFiles.json().valueToTree(metadata))).build();
