@@ -21,6 +21,12 @@ if ! mvn_cmd -C dependency:resolve-plugins dependency:list -DoutputFile="$resolv
   exit 1
 fi
 
+# The SCA stage runs this pinned tree goal offline; running it here fetches the plugin.
+if ! mvn_cmd -C -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:tree -DoutputType=json; then
+  write_result FAILED "the dependency tree plugin could not be resolved; see resolve.log"
+  exit 1
+fi
+
 # Surefire resolves its test provider only when tests run: fetch the providers for the
 # versions this project uses now, so the offline test stage finds them.
 # Lines read "group:artifact:type:version[:scope]"; the project's own dependencies have a scope.

@@ -1,5 +1,7 @@
 package dev.pipelinex.scanners;
 
+import dev.pipelinex.scanners.sca.AdvisoriesImportCommand;
+import dev.pipelinex.scanners.sca.ScaCommand;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +19,7 @@ public final class Main {
 
     static Map<String, Command> commands() {
         Map<String, Command> all = new LinkedHashMap<>();
-        for (Command c : List.<Command>of()) {
+        for (Command c : List.<Command>of(new ScaCommand(), new AdvisoriesImportCommand())) {
             all.put(c.name(), c);
         }
         return all;
