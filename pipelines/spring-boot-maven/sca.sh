@@ -7,7 +7,9 @@ STAGE=sca
 # A relative outputFile resolves against each module's basedir: one tree per reactor module.
 tree=target/pipelinex/dependency-tree.json
 find "$APP_DIR" -path "*/$tree" -type f -delete 2>/dev/null
-if ! mvn_cmd -o org.apache.maven.plugins:maven-dependency-plugin:3.8.1:tree -DoutputType=json -DoutputFile="$tree"; then
+offline=(-o)
+[ "${MAVEN_OFFLINE:-false}" = true ] && offline=()
+if ! mvn_cmd "${offline[@]}" org.apache.maven.plugins:maven-dependency-plugin:3.8.1:tree -DoutputType=json -DoutputFile="$tree"; then
   write_result FAILED "the Maven dependency tree could not be computed offline; see sca.log"
   exit 1
 fi

@@ -16,8 +16,7 @@ import java.util.Set;
  * needs: ids, texts, severity and the {@code affected[]} entries of the Maven ecosystem.
  */
 public record Advisory(String id, List<String> aliases, String summary, String details, String modified,
-                       boolean withdrawn, String databaseSeverity, List<String> cvssV3, boolean hasCvssV4,
-                       List<String> cwes, String helpUri, List<Affected> affected) {
+                       boolean withdrawn, String databaseSeverity, List<String> cvssV3, List<String> cwes, String helpUri, List<Affected> affected) {
 
     public Advisory {
         aliases = List.copyOf(aliases);
@@ -251,13 +250,9 @@ public record Advisory(String id, List<String> aliases, String summary, String d
                 break;
             }
         }
-        boolean v4 = !vectors(node.path("severity"), "CVSS_V4").isEmpty();
-        for (JsonNode a : node.path("affected")) {
-            v4 |= !vectors(a.path("severity"), "CVSS_V4").isEmpty();
-        }
         return new Advisory(id, aliases, text(node, "summary"), text(node, "details"), text(node, "modified"),
                 node.hasNonNull("withdrawn"), text(db, "severity"), vectors(node.path("severity"), "CVSS_V3"),
-                v4, cwes, helpUri, affected);
+                cwes, helpUri, affected);
     }
 
     private static void event(JsonNode e, String field, Kind kind, List<Event> into) {

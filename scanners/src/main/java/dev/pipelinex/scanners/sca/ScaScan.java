@@ -35,8 +35,7 @@ public final class ScaScan {
         }
     }
 
-    public record Result(List<Finding> findings, List<Rule> rules, int dependencies, int vulnerablePackages,
-                         int advisoriesConsidered) {
+    public record Result(List<Finding> findings, List<Rule> rules, int dependencies, int vulnerablePackages) {
     }
 
     private ScaScan() {
@@ -71,7 +70,6 @@ public final class ScaScan {
         List<Dependency> deps = dependencies(modules);
         Set<String> packages = deps.stream().map(d -> d.node().pkg()).collect(Collectors.toCollection(LinkedHashSet::new));
         Map<String, List<Advisory>> byPackage = advisories.forPackages(packages);
-        int considered = (int) byPackage.values().stream().flatMap(List::stream).map(Advisory::id).distinct().count();
 
         Map<String, List<Vulnerability>> cache = new HashMap<>();
         Map<String, Rule> rules = new TreeMap<>();
@@ -95,7 +93,7 @@ public final class ScaScan {
                 .thenComparing(f -> String.valueOf(f.properties().get("package")))
                 .thenComparing(Finding::ruleId));
         Set<String> distinct = deps.stream().map(d -> d.node().gav()).collect(Collectors.toSet());
-        return new Result(findings, List.copyOf(rules.values()), distinct.size(), vulnerable.size(), considered);
+        return new Result(findings, List.copyOf(rules.values()), distinct.size(), vulnerable.size());
     }
 
     static Rule rule(Vulnerability v) {
