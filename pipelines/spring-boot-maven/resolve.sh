@@ -16,7 +16,8 @@ fi
 # -C: a download whose checksum does not match fails the stage. resolve-plugins and list fetch
 # the plugins, the dependencies of every scope, and write down which versions they are.
 resolved=$(mktemp)
-if ! mvn_cmd -C dependency:resolve-plugins dependency:list -DoutputFile="$resolved" -DappendOutput=true; then
+# The pinned plugin version is the one the offline stages use (build-classpath, tree).
+if ! mvn_cmd -C "$DEPENDENCY_PLUGIN:resolve-plugins" "$DEPENDENCY_PLUGIN:list" -DoutputFile="$resolved" -DappendOutput=true; then
   write_result FAILED "the dependencies could not be resolved; see resolve.log"
   exit 1
 fi

@@ -70,6 +70,11 @@ public final class Args {
         }).orElse(fallback);
     }
 
+    /** The names of the options given. */
+    public java.util.Set<String> names() {
+        return options.keySet();
+    }
+
     public List<String> positional() {
         return positional;
     }

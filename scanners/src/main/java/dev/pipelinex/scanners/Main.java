@@ -1,6 +1,8 @@
 package dev.pipelinex.scanners;
 
 import dev.pipelinex.scanners.sast.SastReportCommand;
+import dev.pipelinex.scanners.sca.AdvisoriesImportCommand;
+import dev.pipelinex.scanners.sca.ScaCommand;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +20,7 @@ public final class Main {
 
     static Map<String, Command> commands() {
         Map<String, Command> all = new LinkedHashMap<>();
-        for (Command c : List.<Command>of(new SastReportCommand())) {
+        for (Command c : List.<Command>of(new SastReportCommand(), new ScaCommand(), new AdvisoriesImportCommand())) {
             all.put(c.name(), c);
         }
         return all;
