@@ -38,7 +38,7 @@ for v in $(versions_of 'org\.junit\.platform:junit-platform-engine:jar' "$scoped
   extra+=("org.junit.platform:junit-platform-launcher:$v")
 done
 for artifact in "${extra[@]}"; do
-  if ! mvn_cmd -C -q dependency:get -Dartifact="$artifact"; then
+  if ! mvn_cmd -C -q "$DEPENDENCY_PLUGIN:get" -Dartifact="$artifact"; then
     write_result FAILED "the test provider $artifact could not be resolved; see resolve.log"
     exit 1
   fi
