@@ -2,10 +2,12 @@ package dev.pipelinex.scanners;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Command-line options {@code --name value} (or {@code --flag}) and positional arguments. */
 public final class Args {
@@ -68,6 +70,11 @@ public final class Args {
                 throw new UsageException("option --" + name + " must be a number, got \"" + v + "\"");
             }
         }).orElse(fallback);
+    }
+
+    /** The names of the options given. */
+    public Set<String> names() {
+        return Collections.unmodifiableSet(options.keySet());
     }
 
     public List<String> positional() {

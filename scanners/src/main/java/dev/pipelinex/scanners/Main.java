@@ -1,5 +1,6 @@
 package dev.pipelinex.scanners;
 
+import dev.pipelinex.scanners.secrets.SecretsCommand;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +18,7 @@ public final class Main {
 
     static Map<String, Command> commands() {
         Map<String, Command> all = new LinkedHashMap<>();
-        for (Command c : List.<Command>of()) {
+        for (Command c : List.<Command>of(new SecretsCommand())) {
             all.put(c.name(), c);
         }
         return all;
