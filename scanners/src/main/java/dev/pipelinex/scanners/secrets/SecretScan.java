@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.eclipse.jgit.errors.LargeObjectException;
+import org.eclipse.jgit.errors.RevWalkException;
 
 /**
  * One secret scan of a project: its files, and in {@link Mode#GIT} also the lines its commits
@@ -44,11 +46,15 @@ public final class SecretScan {
         int commits = 0;
         if (mode == Mode.GIT) {
             if (Files.exists(source.resolve(".git"))) {
-                HistoryScanner.Result h = HistoryScanner.scan(source, matcher, maxCommits);
-                history = h.occurrences();
-                commits = h.commitsScanned();
-                if (h.truncated()) {
-                    notes.add("the history scan stopped after " + commits + " commits (--max-commits); older commits were not scanned");
+                try {
+                    HistoryScanner.Result h = HistoryScanner.scan(source, matcher, maxCommits);
+                    history = h.occurrences();
+                    commits = h.commitsScanned();
+                    if (h.truncated()) {
+                        notes.add("the history scan stopped after " + commits + " commits (--max-commits); older commits were not scanned");
+                    }
+                } catch (IOException | RevWalkException | LargeObjectException e) {
+                    notes.add("the history could not be scanned, so only the files were (" + e.getMessage() + ")");
                 }
             } else {
                 notes.add("no git repository in the source folder, so only its files were scanned");

@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pipelinex.scanners.report.Finding;
 import dev.pipelinex.scanners.report.Reports;
+import dev.pipelinex.scanners.report.SarifSchema;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
@@ -74,6 +76,30 @@ class BaselineTest {
         Finding moved = scan().get("npm-token");
         assertEquals(3, moved.startLine());
         assertEquals(fp, moved.fingerprint());
+    }
+
+    @Test
+    void suppressedFindingsStayInTheSarifWithTheirJustification() throws Exception {
+        String npm = scan().get("npm-token").fingerprint();
+        baseline("{\"fingerprints\": [{\"fingerprint\": \"" + npm + "\", \"reason\": \"revoked on 2026-01-05\"}]}");
+        CommandRun run = CommandRun.of("secrets", "--source", project.toString(), "--out", out.toString());
+        assertEquals(0, run.exitCode(), run.stderr());
+        Path sarif = out.resolve("secrets.sarif");
+        assertEquals(Set.of(), SarifSchema.violations(sarif));
+        JsonNode results = Reports.json().readTree(sarif.toFile()).at("/runs/0/results");
+        assertEquals(3, results.size());
+        int suppressed = 0;
+        for (JsonNode r : results) {
+            if (r.has("suppressions")) {
+                suppressed++;
+                assertEquals("npm-token", r.get("ruleId").asText());
+                assertEquals("in the baseline: revoked on 2026-01-05", r.at("/suppressions/0/justification").asText());
+                assertEquals(npm, r.at("/partialFingerprints/pipelinex~1v1").asText());
+            }
+        }
+        assertEquals(1, suppressed);
+        JsonNode result = Reports.json().readTree(out.resolve("result.json").toFile());
+        assertEquals("secrets: 2 findings (1 critical, 1 high), 1 suppressed", result.get("message").asText());
     }
 
     @Test

@@ -7,10 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pipelinex.scanners.report.Finding;
 import dev.pipelinex.scanners.report.Reports;
+import dev.pipelinex.scanners.report.SarifSchema;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterEach;
@@ -171,6 +176,20 @@ class GitHistoryTest {
     }
 
     @Test
+    void aBrokenRepositoryLeavesTheFilesScannedWithANote() throws Exception {
+        write("a.env", "T=" + fakes.npmToken() + "\n");
+        commit("one");
+        git.close();
+        try (Stream<Path> objects = Files.walk(project.resolve(".git/objects"))) {
+            objects.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        }
+        SecretScan.Outcome o = scan(SecretScan.Mode.GIT, 10);
+        assertEquals(1, o.findings().size(), "the working tree is still scanned");
+        assertEquals(1, o.notes().size());
+        assertTrue(o.notes().get(0).startsWith("the history could not be scanned, so only the files were ("), o.notes().get(0));
+    }
+
+    @Test
     void theCommandReportsTheModeAndCommitsAndCopesWithoutARepository() throws Exception {
         write("a.env", "T=" + fakes.npmToken() + "\n");
         commit("one");
@@ -180,6 +199,11 @@ class GitHistoryTest {
         assertEquals("git", result.at("/summary/mode").asText());
         assertEquals(1, result.at("/summary/commits_scanned").asInt());
         assertEquals(1, result.at("/summary/findings/high").asInt());
+        Path sarif = out.resolve("secrets.sarif");
+        assertEquals(Set.of(), SarifSchema.violations(sarif));
+        JsonNode finding = Reports.json().readTree(sarif.toFile()).at("/runs/0/results/0");
+        assertEquals(7, finding.at("/properties/commit").asText().length());
+        assertEquals("git", Reports.json().readTree(sarif.toFile()).at("/runs/0/properties/mode").asText());
 
         Path plain = Files.createDirectories(out.resolve("plain"));
         Files.writeString(plain.resolve("x.env"), "X=1\n");
