@@ -1,7 +1,6 @@
 package dev.pipelinex.scanners.secrets;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,20 +85,24 @@ public final class TreeScanner {
                     skipped.incrementAndGet();
                     return List.<Occurrence>of();
                 }
+                String path = relative(root, f);
+                List<SecretMatcher.Hit> hits;
+                try {
+                    hits = matcher.scan(path, data, 0, data.length, 1);
+                } catch (StackOverflowError e) {
+                    // a pathological line the regex engine cannot follow: the file counts as skipped
+                    skipped.incrementAndGet();
+                    return List.<Occurrence>of();
+                }
                 scanned.incrementAndGet();
                 bytes.addAndGet(data.length);
-                String path = relative(root, f);
-                return matcher.scan(path, data, 0, data.length, 1).stream()
-                        .map(h -> new Occurrence(path, h, null)).toList();
+                return hits.stream().map(h -> new Occurrence(path, h, null)).toList();
             }).toList()).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("the scan was interrupted", e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof UncheckedIOException u) {
-                throw u.getCause();
-            }
-            throw new IllegalStateException(e.getCause());
+            throw new IllegalStateException("the scan failed: " + e.getCause(), e.getCause());
         } finally {
             pool.shutdownNow();
         }
