@@ -2,10 +2,12 @@ package dev.pipelinex.scanners;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Command-line options {@code --name value} (or {@code --flag}) and positional arguments. */
 public final class Args {
@@ -71,8 +73,8 @@ public final class Args {
     }
 
     /** The names of the options given. */
-    public java.util.Set<String> names() {
-        return options.keySet();
+    public Set<String> names() {
+        return Collections.unmodifiableSet(options.keySet());
     }
 
     public List<String> positional() {

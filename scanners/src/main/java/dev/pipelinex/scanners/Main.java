@@ -3,6 +3,7 @@ package dev.pipelinex.scanners;
 import dev.pipelinex.scanners.sast.SastReportCommand;
 import dev.pipelinex.scanners.sca.AdvisoriesImportCommand;
 import dev.pipelinex.scanners.sca.ScaCommand;
+import dev.pipelinex.scanners.secrets.SecretsCommand;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +21,8 @@ public final class Main {
 
     static Map<String, Command> commands() {
         Map<String, Command> all = new LinkedHashMap<>();
-        for (Command c : List.<Command>of(new SastReportCommand(), new ScaCommand(), new AdvisoriesImportCommand())) {
+        for (Command c : List.<Command>of(new SecretsCommand(), new ScaCommand(), new SastReportCommand(),
+                new AdvisoriesImportCommand())) {
             all.put(c.name(), c);
         }
         return all;
