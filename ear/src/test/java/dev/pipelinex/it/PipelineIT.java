@@ -86,12 +86,7 @@ class PipelineIT {
         Path repos = Path.of(System.getProperty("it.workspaces")).getParent().resolve("it-git");
         Path work = repos.resolve("work");
         dev.pipelinex.job.Workspaces.deleteTree(repos);
-        Files.createDirectories(work);
-        for (Map.Entry<String, byte[]> f : Projects.files("greeting-service").entrySet()) {
-            Path p = work.resolve(f.getKey());
-            Files.createDirectories(p.getParent());
-            Files.write(p, f.getValue());
-        }
+        Projects.writeTo("greeting-service", work);
         run(work, "git", "init", "-q", "-b", "main");
         run(work, "git", "add", "-A");
         run(work, "git", "-c", "user.name=PipelineX", "-c", "user.email=it@pipelinex.invalid",

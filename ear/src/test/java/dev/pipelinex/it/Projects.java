@@ -58,6 +58,20 @@ final class Projects {
         return bytes.toByteArray();
     }
 
+    /** Writes the files of {@code name} into a fresh folder {@code dir} (removed first if it exists). */
+    static void writeTo(String name, Path dir) {
+        try {
+            dev.pipelinex.job.Workspaces.deleteTree(dir);
+            for (Map.Entry<String, byte[]> f : files(name).entrySet()) {
+                Path p = dir.resolve(f.getKey());
+                Files.createDirectories(p.getParent());
+                Files.write(p, f.getValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static byte[] zip(String name) {
         return zip(name, "", Map.of(), Set.of());
     }

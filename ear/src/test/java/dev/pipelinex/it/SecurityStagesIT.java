@@ -187,12 +187,7 @@ class SecurityStagesIT {
         Path repos = Path.of(System.getProperty("it.workspaces")).getParent().resolve("it-git-history");
         Path work = repos.resolve("work");
         dev.pipelinex.job.Workspaces.deleteTree(repos);
-        Files.createDirectories(work);
-        for (Map.Entry<String, byte[]> f : Projects.files("greeting-service").entrySet()) {
-            Path p = work.resolve(f.getKey());
-            Files.createDirectories(p.getParent());
-            Files.write(p, f.getValue());
-        }
+        Projects.writeTo("greeting-service", work);
         String token = "ghp_" + "R8sK2mQ9vX4tLw7ZpN3cY6bH1jF5dG0aE2uT";
         Path config = work.resolve("src/main/resources/deploy.properties");
         Files.createDirectories(config.getParent());
