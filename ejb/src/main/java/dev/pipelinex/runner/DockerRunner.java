@@ -135,8 +135,13 @@ public final class DockerRunner implements Runner {
             remove(id);
         }
         if (!timedOut && exit == 0 && cmd.stage().equals(RESOLVE_STAGE)) {
-            int promoted = cache.promote(jobRepository(ws));
-            LOG.info("job " + ws.jobId() + ": " + promoted + " artifacts promoted into the shared Maven cache");
+            try {
+                int promoted = cache.promote(jobRepository(ws));
+                LOG.info("job " + ws.jobId() + ": " + promoted + " artifacts promoted into the shared Maven cache");
+            } catch (UncheckedIOException e) {
+                // The cache only saves later downloads; this job has what it needs.
+                LOG.warning("job " + ws.jobId() + ": nothing promoted into the shared Maven cache: " + e.getMessage());
+            }
         }
         return new StageRun(exit, timedOut, (System.nanoTime() - start) / 1_000_000);
     }

@@ -21,6 +21,7 @@ import java.util.stream.Stream;
  */
 public final class MavenCache {
 
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(MavenCache.class.getName());
     private static final List<String> ARTIFACT_TYPES = List.of(".jar", ".pom");
 
     private final Path root;
@@ -33,35 +34,53 @@ public final class MavenCache {
         return root;
     }
 
-    /** Copies new, checksum-verified artifacts of {@code jobRepository} into the cache; returns how many. */
-    public int promote(Path jobRepository) {
+    /**
+     * Copies new, checksum-verified artifacts of {@code jobRepository} into the cache; returns
+     * how many. One promotion at a time in this server; every file lands by an atomic rename,
+     * so a promotion of another node, or a reader, never sees half a file. An artifact that
+     * cannot be copied is left out (the cache only saves downloads); the job is not failed.
+     */
+    public synchronized int promote(Path jobRepository) {
         if (!Files.isDirectory(jobRepository)) {
             return 0;
         }
         int promoted = 0;
+        List<Path> files;
         try (Stream<Path> walk = Files.walk(jobRepository)) {
-            for (Path file : walk.filter(Files::isRegularFile).toList()) {
-                String name = file.getFileName().toString();
-                if (ARTIFACT_TYPES.stream().noneMatch(name::endsWith) || Files.isSymbolicLink(file)) {
-                    continue;
-                }
-                Path rel = jobRepository.relativize(file);
-                Path target = root.resolve(rel.toString()).normalize();
+            files = walk.filter(Files::isRegularFile).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the job repository " + jobRepository + ": " + e.getMessage(), e);
+        }
+        for (Path file : files) {
+            String name = file.getFileName().toString();
+            if (ARTIFACT_TYPES.stream().noneMatch(name::endsWith) || Files.isSymbolicLink(file)) {
+                continue;
+            }
+            Path target = root.resolve(jobRepository.relativize(file).toString()).normalize();
+            try {
                 if (!target.startsWith(root) || Files.exists(target) || !verified(file)) {
                     continue;
                 }
                 Files.createDirectories(target.getParent());
-                Path sha1 = file.resolveSibling(name + ".sha1");
-                Path tmp = Files.createTempFile(target.getParent(), ".promote", ".tmp");
-                Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
-                Files.copy(sha1, target.resolveSibling(name + ".sha1"), StandardCopyOption.REPLACE_EXISTING);
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                // The checksum first, then the artifact: an artifact in the cache always has its checksum.
+                place(file.resolveSibling(name + ".sha1"), target.resolveSibling(name + ".sha1"));
+                place(file, target);
                 promoted++;
+            } catch (IOException e) {
+                LOG.warning("not promoted into the shared Maven cache: " + target + " (" + e + ")");
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot promote artifacts into " + root + ": " + e.getMessage(), e);
         }
         return promoted;
+    }
+
+    private static void place(Path from, Path to) throws IOException {
+        Path tmp = Files.createTempFile(to.getParent(), ".promote", ".tmp");
+        try {
+            Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, to, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     /** True when the file's SHA-1 equals the one Maven downloaded with it. */

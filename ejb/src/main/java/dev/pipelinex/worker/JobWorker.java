@@ -99,7 +99,17 @@ public final class JobWorker {
             LOG.log(Level.SEVERE, "job " + jobId + " failed inside PipelineX", e);
             // The stages as last written, not as they were before the run: keep what did happen.
             JobStatus last = JobFiles.readStatus(ws).orElse(status);
-            status = last.finished(JobState.FAILED, "internal error: " + e.getMessage(), clock.instant());
+            String why = "internal error: " + e.getMessage();
+            // No stage stays RUNNING or PENDING in a final job.
+            for (var stage : last.stages()) {
+                if (stage.status() == StageStatus.RUNNING) {
+                    last = last.withStage(stage.name(), st -> st.finished(StageStatus.FAILED, why, clock.instant()), clock.instant());
+                } else if (stage.status() == StageStatus.PENDING) {
+                    last = last.withStage(stage.name(), st -> st.finished(StageStatus.SKIPPED,
+                            "not run: the job ended with an internal error", clock.instant()), clock.instant());
+                }
+            }
+            status = last.finished(JobState.FAILED, why, clock.instant());
         }
         JobFiles.writeStatus(ws, status);
         try {

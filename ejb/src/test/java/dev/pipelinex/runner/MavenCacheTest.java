@@ -169,4 +169,33 @@ class MavenCacheTest {
         assertEquals(0, cache.promote(tmp.resolve("no-such-m2")), "a job without a repository promotes nothing");
         assertEquals(List.of(), cacheFiles(), "nothing should be promoted");
     }
+
+    @Test
+    void twoJobsPromotingTheSameArtifactsAtOnceBothSucceed() throws Exception {
+        // Two job repositories with the same 200 artifacts, promoted by two caches (two nodes) at once.
+        Path other = Files.createDirectories(tmp.resolve("m2-other"));
+        for (int i = 0; i < 200; i++) {
+            String rel = LIB + "/lib-" + i + ".jar";
+            artifact(rel, "jar " + i, sha1("jar " + i));
+            Path copy = other.resolve(rel);
+            Files.createDirectories(copy.getParent());
+            Files.writeString(copy, "jar " + i);
+            Files.writeString(copy.resolveSibling(copy.getFileName() + ".sha1"), sha1("jar " + i));
+        }
+        MavenCache otherNode = new MavenCache(cacheRoot);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var a = pool.submit(() -> cache.promote(repo));
+            var b = pool.submit(() -> otherNode.promote(other));
+            int total = a.get() + b.get();
+            assertTrue(total >= 200 && total <= 400, "every artifact promoted once or twice, never failed: " + total);
+        } finally {
+            pool.shutdownNow();
+        }
+        List<String> files = cacheFiles();
+        assertEquals(400, files.size(), "200 jars with their checksums and no temporary file left: " + files.size());
+        for (int i = 0; i < 200; i++) {
+            assertEquals("jar " + i, Files.readString(cacheRoot.resolve(LIB + "/lib-" + i + ".jar")));
+        }
+    }
 }

@@ -419,6 +419,9 @@ class JobWorkerTest {
         assertEquals(JobState.FAILED, s.state(), "an exception in the runner should fail the job");
         assertTrue(s.error().startsWith("internal error: ") && s.error().contains("cannot start bash"),
                 "the job error should say it is internal and why: " + s.error());
+        assertEquals(StageStatus.FAILED, s.stage("build").status(), "the stage that broke is FAILED, not RUNNING");
+        assertTrue(s.stages().stream().noneMatch(st -> st.status() == StageStatus.RUNNING || st.status() == StageStatus.PENDING),
+                "no stage of a final job is RUNNING or PENDING: " + s.stages());
     }
 
     @Test

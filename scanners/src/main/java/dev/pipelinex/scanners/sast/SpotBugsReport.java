@@ -121,7 +121,49 @@ public final class SpotBugsReport {
                     + bug.getAttribute("instanceOccurrenceNum"));
             findings.add(new Finding(type, severity, message, path, start, end, fingerprint, null, props));
         }
-        return new Result(List.copyOf(rules.values()), findings, leftOut, root.getAttribute("version"));
+        List<Finding> merged = mergeSameFlaw(findings);
+        Set<String> used = new java.util.HashSet<>();
+        merged.forEach(f -> used.add(f.ruleId()));
+        List<Rule> usedRules = rules.values().stream().filter(r -> used.contains(r.id())).toList();
+        return new Result(usedRules, merged, leftOut, root.getAttribute("version"));
+    }
+
+    /**
+     * One finding per flaw: SpotBugs' own detectors and FindSecBugs can both report the same
+     * weakness (same CWE) on the same line, such as a concatenated query passed to
+     * {@code executeQuery}. The more severe report is kept, FindSecBugs' on a tie, and it lists
+     * the other pattern under {@code also_reported_as}. Two FindSecBugs patterns stay apart.
+     */
+    static List<Finding> mergeSameFlaw(List<Finding> findings) {
+        Map<String, Finding> kept = new LinkedHashMap<>();
+        for (Finding f : findings) {
+            Object cwe = f.properties().get("cwe");
+            String key = cwe == null || f.startLine() <= 0 ? "unique:" + kept.size() + ":" + f.fingerprint()
+                    : f.path() + ":" + f.startLine() + ":" + cwe;
+            Finding other = kept.get(key);
+            if (other != null && !isCore(other.ruleId()) && !isCore(f.ruleId())) {
+                // Two FindSecBugs patterns on one line are two flaws (DES and ECB in one cipher name).
+                other = null;
+                key = key + ":" + f.ruleId();
+            }
+            if (other == null) {
+                kept.put(key, f);
+                continue;
+            }
+            boolean replace = f.severity().ordinal() < other.severity().ordinal()
+                    || (f.severity() == other.severity() && isCore(other.ruleId()) && !isCore(f.ruleId()));
+            Finding winner = replace ? f : other;
+            Finding loser = replace ? other : f;
+            Map<String, Object> props = new LinkedHashMap<>(winner.properties());
+            props.put("also_reported_as", loser.ruleId());
+            kept.put(key, new Finding(winner.ruleId(), winner.severity(), winner.message(), winner.path(),
+                    winner.startLine(), winner.endLine(), winner.fingerprint(), winner.suppression(), props));
+        }
+        return List.copyOf(kept.values());
+    }
+
+    private static boolean isCore(String type) {
+        return CORE_PREFIXES.stream().anyMatch(type::startsWith);
     }
 
     Severity baseSeverity(String type, int rank) {
@@ -145,7 +187,7 @@ public final class SpotBugsReport {
         String details = pattern == null ? "" : htmlToText(text(firstChild(pattern, "Details")));
         String cwe = bug.getAttribute("cweid");
         List<String> tags = cwe.isEmpty() ? List.of() : List.of("external/cwe/cwe-" + cwe);
-        boolean core = CORE_PREFIXES.stream().anyMatch(type::startsWith);
+        boolean core = isCore(type);
         String help = core ? "https://spotbugs.readthedocs.io/en/latest/bugDescriptions.html"
                 : "https://find-sec-bugs.github.io/bugs.htm#" + type;
         return new Rule(type, name.isEmpty() ? type : name, details.isEmpty() ? name : details, help, severity, tags);

@@ -105,4 +105,19 @@ class SpotBugsReportTest {
         assertEquals(2, Main.run(new String[] {"sast-report", "--spotbugs-xml", repo.resolve("none.xml").toString(),
                 "--source", repo.toString(), "--out", repo.toString()}));
     }
+
+    @Test
+    void twoDetectorsReportingOneFlawOnOneLineAreOneFinding() {
+        Finding core = new Finding("SQL_NONCONSTANT_STRING_PASSED_TO_EXECUTE", Severity.HIGH, "core", "A.java", 9, 9, "a",
+                null, Map.of("cwe", "CWE-89"));
+        Finding fsb = new Finding("SQL_INJECTION_JDBC", Severity.HIGH, "fsb", "A.java", 9, 9, "b", null, Map.of("cwe", "CWE-89"));
+        Finding otherLine = new Finding("SQL_INJECTION_JDBC", Severity.HIGH, "fsb", "A.java", 12, 12, "c", null,
+                Map.of("cwe", "CWE-89"));
+        Finding otherCwe = new Finding("ECB_MODE", Severity.MEDIUM, "ecb", "A.java", 9, 9, "d", null, Map.of("cwe", "CWE-327"));
+        Finding des = new Finding("DES_USAGE", Severity.MEDIUM, "des", "A.java", 9, 9, "e", null, Map.of("cwe", "CWE-327"));
+        java.util.List<Finding> merged = SpotBugsReport.mergeSameFlaw(java.util.List.of(core, fsb, otherLine, otherCwe, des));
+        assertEquals(4, merged.size(), "ECB and DES on one line are two flaws: " + merged);
+        assertEquals("SQL_INJECTION_JDBC", merged.get(0).ruleId(), "FindSecBugs' report is kept on a tie");
+        assertEquals("SQL_NONCONSTANT_STRING_PASSED_TO_EXECUTE", merged.get(0).properties().get("also_reported_as"));
+    }
 }
