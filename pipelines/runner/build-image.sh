@@ -6,13 +6,16 @@
 #      Apache Maven from Maven Central (through the host's Maven), imported into the
 #      private engine of engine.sh (about a minute; built once);
 #   2. the PipelineX scanners (scanners/target/pipelinex-scanners, made by
-#      `mvn -pl scanners package`) in /opt/pipelinex/scanners on top of the base (a few
-#      seconds; made again whenever the scanners change).
+#      `mvn -pl scanners package`) in /opt/pipelinex/scanners, and the host's newer JDKs
+#      (Temurin 25 under /usr/lib/jvm here) in /opt/pipelinex/jdk-<release>, on top of the
+#      base (seconds; made again whenever they change). The label pipelinex.jdks lists the
+#      image's JDKs, which the service reads to know which Java releases it serves.
 # Containerfile beside it makes the same image where a registry is reachable.
 #
-# Usage: build-image.sh [--force] [--scanners DIR]
+# Usage: build-image.sh [--force] [--scanners DIR] [--jdk DIR]...
 #   --force          rebuild the base even if it already exists
 #   --scanners DIR   the scanners distribution (default: scanners/target/pipelinex-scanners)
+#   --jdk DIR        a JDK to add (default: every JDK under /usr/lib/jvm newer than the base's 17)
 #
 # Settings (environment):
 #   PIPELINEX_DOCKER_SOCK    engine socket (default: engine.sh's, /var/run/pipelinex-docker.sock);
@@ -46,15 +49,26 @@ die() { log "ERROR: $*"; exit 1; }
 
 FORCE=0
 SCANNERS=$(cd "$SCRIPT_DIR/../.." && pwd)/scanners/target/pipelinex-scanners
+JDKS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --force) FORCE=1 ;;
     --scanners) SCANNERS=${2:?--scanners needs a folder}; shift ;;
-    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument: $1 (usage: $0 [--force] [--scanners DIR])" ;;
+    --jdk) JDKS+=("${2:?--jdk needs a folder}"); shift ;;
+    -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument: $1 (usage: $0 [--force] [--scanners DIR] [--jdk DIR]...)" ;;
   esac
   shift
 done
+# release DIR: the feature release of a JDK (25 for 25.0.3), from its release file.
+release() { sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" 2>/dev/null; }
+if [ ${#JDKS[@]} -eq 0 ]; then
+  for d in /usr/lib/jvm/*; do
+    [ -L "$d" ] || [ ! -x "$d/bin/javac" ] && continue
+    r=$(release "$d")
+    [ -n "$r" ] && [ "$r" -gt 17 ] && JDKS+=("$d")
+  done
+fi
 [ -x "$SCANNERS/bin/pipelinex-scanners" ] ||
   die "no scanners distribution at $SCANNERS: build it first (mvn -B -pl scanners package -DskipTests)"
 
@@ -74,9 +88,10 @@ dk() { docker -H "unix://$SOCK" "$@"; }
 # --- layer 2: the scanners on top of the base -------------------------------------
 # The image is made again only when the scanners distribution differs from the one it has.
 add_scanners() {
-  local sum current cid staging
-  # What the image is made of: the base image and every file of the scanners.
+  local sum current cid staging jdk r base_java jdks
+  # What the image is made of: the base image, every file of the scanners, the added JDKs.
   sum=$( { dk image inspect -f '{{.Id}}' "$IMAGE:$VERSION"
+           for jdk in ${JDKS[@]+"${JDKS[@]}"}; do echo "$jdk"; cat "$jdk/release"; done
            cd "$SCANNERS" && find . -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-64)
   current=$(dk image inspect -f '{{index .Config.Labels "pipelinex.content.sha256"}}' "$FINAL_IMAGE:$VERSION" 2>/dev/null || true)
   if [ "$current" = "$sum" ]; then
@@ -90,12 +105,20 @@ add_scanners() {
   staging=$(mktemp -d)
   mkdir -p "$staging/pipelinex"
   cp -a "$SCANNERS" "$staging/pipelinex/scanners"
+  base_java=$(dk image inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$IMAGE:$VERSION" | sed -n 's/^JAVA_HOME=//p')
+  jdks="17=$base_java"
+  for jdk in ${JDKS[@]+"${JDKS[@]}"}; do
+    r=$(release "$jdk")
+    [ -n "$r" ] || die "$jdk is not a JDK (no release file)"
+    cp -a "$jdk" "$staging/pipelinex/jdk-$r"
+    jdks="$jdks,$r=/opt/pipelinex/jdk-$r"
+  done
   chmod -R a+rX "$staging/pipelinex"
   cid=$(dk create "$IMAGE:$VERSION" true) || die "cannot create a container from $IMAGE:$VERSION"
   dk cp "$staging/pipelinex" "$cid:/opt/pipelinex" &&
   dk commit \
     --change "ENV PIPELINEX_SCANNERS=/opt/pipelinex/scanners" \
-    --change "LABEL pipelinex.content.sha256=$sum org.opencontainers.image.title=pipelinex-runner-java17" \
+    --change "LABEL pipelinex.content.sha256=$sum pipelinex.jdks=$jdks org.opencontainers.image.title=pipelinex-runner-java17" \
     --message "PipelineX scanners" "$cid" "$FINAL_IMAGE:$VERSION" >/dev/null ||
     { dk rm -f "$cid" >/dev/null 2>&1; rm -rf "$staging"; die "cannot add the scanners to the image"; }
   dk rm -f "$cid" >/dev/null
@@ -104,7 +127,7 @@ add_scanners() {
   if [ -n "$old" ] && [ "$old" != "$(dk image inspect -f '{{.Id}}' "$FINAL_IMAGE:$VERSION")" ]; then
     dk rmi "$old" >/dev/null 2>&1 || log "note: previous image $old is still in use; not removed"
   fi
-  log "built $FINAL_IMAGE:$VERSION and :latest with the scanners of $SCANNERS"
+  log "built $FINAL_IMAGE:$VERSION and :latest with the scanners of $SCANNERS and the JDKs $jdks"
   echo "$FINAL_IMAGE:$VERSION"
 }
 

@@ -30,6 +30,17 @@ public final class SpringBootMavenContract implements StackContract {
     }
 
     @Override
+    public String framework() {
+        return "spring-boot";
+    }
+
+    @Override
+    public String describe() {
+        return "a pom.xml at the root, Java sources under src/main/java and exactly one class annotated "
+                + "@SpringBootApplication there";
+    }
+
+    @Override
     public Verdict check(Path source) {
         List<String> reasons = new ArrayList<>();
         List<String> warnings = new ArrayList<>();

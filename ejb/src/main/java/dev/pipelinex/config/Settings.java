@@ -6,12 +6,14 @@ import dev.pipelinex.job.Workspaces;
 import com.github.dockerjava.api.DockerClient;
 import dev.pipelinex.runner.DockerRunner;
 import dev.pipelinex.runner.DockerSettings;
+import dev.pipelinex.runner.JavaHomes;
 import dev.pipelinex.runner.LocalRunner;
 import dev.pipelinex.runner.Runner;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -120,7 +122,26 @@ public class Settings {
         config().getOptionalValue("pipelinex.scanners.home", String.class).ifPresent(v -> env.put("PIPELINEX_SCANNERS", v));
         advisoriesDir().ifPresent(p -> env.put("PIPELINEX_ADVISORIES", p.toString()));
         secretRulesDir().ifPresent(p -> env.put("PIPELINEX_SECRET_RULES", p.toString()));
-        return new LocalRunner(env, node());
+        return new LocalRunner(env, node(), localJavaHomes());
+    }
+
+    /**
+     * The JDKs the local runner may use ({@code pipelinex.java.homes}, {@code 17=/path,25=/path});
+     * by default those installed under /usr/lib/jvm, and the server's own JDK.
+     */
+    public JavaHomes localJavaHomes() {
+        Optional<String> spec = config().getOptionalValue("pipelinex.java.homes", String.class).filter(s -> !s.isBlank());
+        if (spec.isPresent()) {
+            return JavaHomes.parse(spec.get());
+        }
+        Map<Integer, String> homes = new java.util.TreeMap<>(JavaHomes.detect(Path.of("/usr/lib/jvm")).all());
+        homes.putIfAbsent(Runtime.version().feature(), System.getProperty("java.home"));
+        return new JavaHomes(homes);
+    }
+
+    /** The Java releases a job may ask for ({@code pipelinex.java.versions}); served when a JDK of the runner is at least as new. */
+    public List<String> javaVersions() {
+        return List.of(get("pipelinex.java.versions", String.class, "17,21,25").split("\\s*,\\s*"));
     }
 
     /**

@@ -15,8 +15,10 @@ import java.util.List;
 
 /**
  * Copies a stack's stage scripts into a job's {@code pipelines/<stack-id>/}, so the job carries
- * the exact scripts it ran with. The scripts ship inside this jar under {@code pipelines/}; each
- * stack folder has a {@code MANIFEST} listing its files (a test keeps it true).
+ * the exact scripts it ran with. The scripts ship inside this jar under
+ * {@code pipelines/<pipeline>/}; stacks that differ only in what they admit share one pipeline
+ * ({@code java-maven}). Each pipeline folder has a {@code MANIFEST} listing its files (a test
+ * keeps it true).
  */
 public final class PipelineInstaller {
 
@@ -31,18 +33,18 @@ public final class PipelineInstaller {
         this.loader = loader;
     }
 
-    /** Installs the scripts of {@code stackId}; returns the folder they are in. */
-    public Path install(String stackId, Workspace ws) {
+    /** Installs the scripts of {@code pipeline} as the job's {@code stackId} pipeline; returns their folder. */
+    public Path install(String pipeline, String stackId, Workspace ws) {
         Path target = ws.pipelines().resolve(stackId);
         try {
             Files.createDirectories(target);
-            for (String file : manifest(stackId)) {
+            for (String file : manifest(pipeline)) {
                 Path dest = target.resolve(file).normalize();
                 if (!dest.startsWith(target)) {
-                    throw new IllegalStateException("manifest of " + stackId + " names " + file);
+                    throw new IllegalStateException("manifest of " + pipeline + " names " + file);
                 }
                 Files.createDirectories(dest.getParent());
-                try (InputStream in = resource(stackId + "/" + file)) {
+                try (InputStream in = resource(pipeline + "/" + file)) {
                     Files.copy(in, dest, StandardCopyOption.REPLACE_EXISTING);
                 }
                 Files.setPosixFilePermissions(dest, PosixFilePermissions.fromString(
@@ -50,12 +52,12 @@ public final class PipelineInstaller {
             }
             return target;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot install the " + stackId + " pipeline: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot install the " + pipeline + " pipeline: " + e.getMessage(), e);
         }
     }
 
-    List<String> manifest(String stackId) throws IOException {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(resource(stackId + "/" + MANIFEST),
+    List<String> manifest(String pipeline) throws IOException {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(resource(pipeline + "/" + MANIFEST),
                 StandardCharsets.UTF_8))) {
             return r.lines().map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
         }

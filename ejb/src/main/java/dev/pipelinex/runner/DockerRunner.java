@@ -91,6 +91,40 @@ public final class DockerRunner implements Runner {
         return "docker";
     }
 
+    /** The image label that lists its JDKs, {@code 17=/usr/lib/jvm/…,25=/opt/pipelinex/jdk-25}. */
+    static final String JDKS_LABEL = "pipelinex.jdks";
+
+    private volatile JavaHomes javaHomes;
+
+    /**
+     * The JDKs of the runner image, from its {@code pipelinex.jdks} label (build-image.sh writes
+     * it); an image without the label has its {@code JAVA_HOME}, taken as Java 17.
+     */
+    @Override
+    public JavaHomes javaHomes() {
+        JavaHomes known = javaHomes;
+        if (known != null) {
+            return known;
+        }
+        try {
+            var config = docker.inspectImageCmd(settings.image()).exec().getConfig();
+            Map<String, String> labels = config == null || config.getLabels() == null ? Map.of() : config.getLabels();
+            JavaHomes homes = JavaHomes.parse(labels.get(JDKS_LABEL));
+            if (homes.all().isEmpty() && config != null && config.getEnv() != null) {
+                for (String e : config.getEnv()) {
+                    if (e.startsWith("JAVA_HOME=")) {
+                        homes = new JavaHomes(Map.of(17, e.substring("JAVA_HOME=".length())));
+                    }
+                }
+            }
+            javaHomes = homes;
+            return homes;
+        } catch (RuntimeException e) {
+            LOG.warning("cannot read the JDKs of " + settings.image() + ": " + e.getMessage());
+            return new JavaHomes(Map.of());
+        }
+    }
+
     static Path jobRepository(Workspace ws) {
         return ws.dir().resolve("m2");
     }

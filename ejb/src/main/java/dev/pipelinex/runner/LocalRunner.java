@@ -24,14 +24,26 @@ public final class LocalRunner implements Runner {
 
     private final Map<String, String> extraEnv;
     private final String node;
+    private final JavaHomes javaHomes;
 
     /**
      * @param extraEnv variables passed to every stage, e.g. {@code MAVEN_HOME}, {@code MAVEN_REPO_LOCAL}
      * @param node     this node's name, by which processes a crashed run left are found again
      */
     public LocalRunner(Map<String, String> extraEnv, String node) {
+        this(extraEnv, node, new JavaHomes(Map.of()));
+    }
+
+    /** @param javaHomes the JDKs of this machine that stages may use */
+    public LocalRunner(Map<String, String> extraEnv, String node, JavaHomes javaHomes) {
         this.extraEnv = Map.copyOf(extraEnv);
         this.node = node;
+        this.javaHomes = javaHomes;
+    }
+
+    @Override
+    public JavaHomes javaHomes() {
+        return javaHomes;
     }
 
     @Override

@@ -14,6 +14,11 @@ public interface Runner {
 
     StageRun run(StageCommand command) throws InterruptedException;
 
+    /** The JDKs stages can run with (JAVA_HOME as the stage sees it), by feature release. */
+    default JavaHomes javaHomes() {
+        return new JavaHomes(java.util.Map.of());
+    }
+
     /** Called once a job has its final state: frees what the runner kept for it. */
     default void finish(Workspace workspace) {
     }

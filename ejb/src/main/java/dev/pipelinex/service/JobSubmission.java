@@ -3,6 +3,7 @@ package dev.pipelinex.service;
 import dev.pipelinex.admission.Outcome;
 import dev.pipelinex.admission.StackContract;
 import dev.pipelinex.admission.Stacks;
+import dev.pipelinex.runner.Runner;
 import dev.pipelinex.admission.Verdict;
 import dev.pipelinex.config.Settings;
 import dev.pipelinex.intake.GitIntake;
@@ -55,13 +56,14 @@ public class JobSubmission {
     private JobQueue queue;
 
     private final MetadataParser parser = new MetadataParser();
-    private final Stacks stacks = new Stacks();
+    @Inject
+    private Runner runner;
     private final PipelineInstaller installer = new PipelineInstaller();
 
     /** A ZIP upload: {@code zip} is read once, as a stream, and never held in memory whole. */
     public JobMetadata submitUpload(InputStream zip, String filename, String metadataJson) {
         JobRequest request = parser.parse(metadataJson);
-        StackContract contract = stacks.contractFor(request);
+        StackContract contract = stacks().contractFor(request);
         ZipIntake intake = new ZipIntake(settings.intakeLimits());
         return admit(request, contract, ws -> {
             Path upload = ws.dir().resolve("upload.zip");
@@ -78,11 +80,16 @@ public class JobSubmission {
     /** A repository URL and metadata in one JSON body. */
     public JobMetadata submitGit(String body) {
         MetadataParser.GitRequest git = parser.parseGit(body);
-        StackContract contract = stacks.contractFor(git.request());
+        StackContract contract = stacks().contractFor(git.request());
         GitIntake intake = new GitIntake(settings.gitPolicy(), settings.intakeLimits());
         URI url = intake.check(git.url());
         boolean history = "git".equals(git.request().pipeline().secretScanMode());
         return admit(git.request(), contract, ws -> JobSource.git(url.toString(), intake.clone(url, ws.source(), history)));
+    }
+
+    /** The stacks and versions served, with the JDKs the runner has now. */
+    public Stacks stacks() {
+        return new Stacks(settings.javaVersions(), runner.javaHomes());
     }
 
     private JobMetadata admit(JobRequest request, StackContract contract, Function<Workspace, JobSource> intake) {
@@ -100,7 +107,7 @@ public class JobSubmission {
                 throw new RequestRefusedException(Refusal.ADMISSION_REFUSED, "the project is not a "
                         + contract.id() + " project: " + String.join("; ", verdict.reasons()), verdict.reasons());
             }
-            installer.install(contract.id(), ws);
+            installer.install(contract.pipeline(), contract.id(), ws);
             List<String> stages = StagePlan.stagesFor(request.pipeline());
             Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
             JobMetadata metadata = new JobMetadata(ws.jobId(), now, source, request.stack(), request.versions(),

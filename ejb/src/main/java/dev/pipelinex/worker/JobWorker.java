@@ -202,11 +202,22 @@ public final class JobWorker {
 
     /** Runs one stage on a thread of the executor and returns its result, the quality gate applied. */
     private StageResult runStage(Workspace ws, JobMetadata metadata, String id) throws InterruptedException {
-        Map<String, String> env = Map.of("PIPELINEX_SECRET_SCAN_MODE", metadata.pipeline().secretScanMode());
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PIPELINEX_SECRET_SCAN_MODE", metadata.pipeline().secretScanMode());
+        // The oldest JDK of the runner that is at least the Java release the job asked for.
+        javaHome(metadata).ifPresent(home -> env.put("JAVA_HOME", home));
         StageRun run = runner.run(new StageCommand(ws, metadata.stackId(), id, stageTimeout, env));
         StageResult result = verdict(ws, id, run);
         Optional<StageResult> gated = QualityGate.apply(result, metadata.pipeline().failOn());
         return gated.isPresent() ? overwrite(ws, gated.get()) : result;
+    }
+
+    private Optional<String> javaHome(JobMetadata metadata) {
+        try {
+            return runner.javaHomes().forRelease(Integer.parseInt(metadata.versions().java().split("\\.")[0]));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     private static Ended take(CompletionService<Ended> ended) throws InterruptedException {

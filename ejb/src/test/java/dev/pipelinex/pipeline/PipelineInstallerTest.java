@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PipelineInstallerTest {
 
     /** The stage scripts as they are in the repository, relative to the ejb module's basedir. */
-    private static final Path SOURCE = Path.of("..", "pipelines", "spring-boot-maven");
+    private static final Path SOURCE = Path.of("..", "pipelines", "java-maven");
 
     @TempDir
     Path tmp;
@@ -43,9 +43,9 @@ class PipelineInstallerTest {
         assertTrue(Files.isDirectory(SOURCE), "the pipeline folder should be at " + SOURCE.toAbsolutePath());
         Set<String> onDisk = filesUnder(SOURCE);
         onDisk.remove(PipelineInstaller.MANIFEST);
-        List<String> manifest = new PipelineInstaller().manifest("spring-boot-maven");
+        List<String> manifest = new PipelineInstaller().manifest("java-maven");
         assertEquals(onDisk, new TreeSet<>(manifest),
-                "MANIFEST should list every file of pipelines/spring-boot-maven and nothing else");
+                "MANIFEST should list every file of pipelines/java-maven and nothing else");
         assertEquals(manifest.size(), Set.copyOf(manifest).size(), "MANIFEST should name each file once");
         for (Stage s : Stage.values()) {
             assertTrue(manifest.contains(s.script()), "MANIFEST should list the script of stage " + s.id());
@@ -56,14 +56,14 @@ class PipelineInstallerTest {
     void packagedManifestIsTheRepositoryManifest() throws IOException {
         List<String> fromSource = Files.readAllLines(SOURCE.resolve(PipelineInstaller.MANIFEST)).stream()
                 .map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
-        assertEquals(fromSource, new PipelineInstaller().manifest("spring-boot-maven"),
+        assertEquals(fromSource, new PipelineInstaller().manifest("java-maven"),
                 "the packaged MANIFEST should be the one in the repository");
     }
 
     @Test
     void installCopiesTheFilesWithScriptsExecutable() throws IOException {
         Workspace ws = new Workspaces(tmp).create();
-        Path installed = new PipelineInstaller().install("spring-boot-maven", ws);
+        Path installed = new PipelineInstaller().install("java-maven", "spring-boot-maven", ws);
         assertEquals(ws.pipelines().resolve("spring-boot-maven"), installed, "install should return the stack folder");
         Set<String> expected = filesUnder(SOURCE);
         expected.remove(PipelineInstaller.MANIFEST);
@@ -82,9 +82,9 @@ class PipelineInstallerTest {
     @Test
     void installingAgainReplacesChangedFiles() throws IOException {
         Workspace ws = new Workspaces(tmp).create();
-        Path installed = new PipelineInstaller().install("spring-boot-maven", ws);
+        Path installed = new PipelineInstaller().install("java-maven", "spring-boot-maven", ws);
         Files.writeString(installed.resolve("build.sh"), "tampered");
-        new PipelineInstaller().install("spring-boot-maven", ws);
+        new PipelineInstaller().install("java-maven", "spring-boot-maven", ws);
         assertArrayEquals(Files.readAllBytes(SOURCE.resolve("build.sh")), Files.readAllBytes(installed.resolve("build.sh")),
                 "a second install should put back the packaged script");
     }
@@ -93,7 +93,7 @@ class PipelineInstallerTest {
     void unknownStackFailsToInstall() {
         Workspace ws = new Workspaces(tmp).create();
         UncheckedIOException e = assertThrows(UncheckedIOException.class,
-                () -> new PipelineInstaller().install("cobol-make", ws), "a stack without packaged scripts should fail");
+                () -> new PipelineInstaller().install("cobol-make", "cobol", ws), "a stack without packaged scripts should fail");
         assertTrue(e.getMessage().contains("cobol-make"), "the failure should name the stack: " + e.getMessage());
     }
 
@@ -109,7 +109,7 @@ class PipelineInstallerTest {
             PipelineInstaller installer = new PipelineInstaller(loader);
             assertEquals(List.of("ok.sh", "../../escaped.sh"), installer.manifest("evil"),
                     "comments and blank lines should be left out of the manifest");
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> installer.install("evil", ws),
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> installer.install("evil", "evil", ws),
                     "a manifest entry outside the stack folder should be rejected");
             assertTrue(e.getMessage().contains("../../escaped.sh"), "the failure should name the entry: " + e.getMessage());
         }

@@ -11,10 +11,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Runs pipelines/spring-boot-maven/lib/SurefireCount.java as the test stage does: {@code java <file> <dir>}. */
+/** Runs pipelines/java-maven/lib/SurefireCount.java as the test stage does: {@code java <file> <dir>}. */
 class SurefireCountTest {
 
-    private static final Path PROGRAM = Path.of("..", "pipelines", "spring-boot-maven", "lib", "SurefireCount.java");
+    private static final Path PROGRAM = Path.of("..", "pipelines", "java-maven", "lib", "SurefireCount.java");
 
     @TempDir
     Path project;

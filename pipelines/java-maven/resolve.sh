@@ -13,11 +13,13 @@ if [ -n "${MAVEN_MIRROR_URL:-}" ]; then
 XML
 fi
 
-# -C: a download whose checksum does not match fails the stage. resolve-plugins and list fetch
+# -C: a download whose checksum does not match fails the stage. resolve-plugins and go-offline fetch
 # the plugins, the dependencies of every scope, and write down which versions they are.
 resolved=$(mktemp)
 # The pinned plugin version is the one the offline stages use (build-classpath, tree).
-if ! mvn_cmd -C "$DEPENDENCY_PLUGIN:resolve-plugins" "$DEPENDENCY_PLUGIN:list" -DoutputFile="$resolved" -DappendOutput=true; then
+# go-offline, unlike list, leaves the reactor's own modules out, so a multi-module project
+# whose modules depend on each other resolves before any of them is built.
+if ! mvn_cmd -C "$DEPENDENCY_PLUGIN:resolve-plugins" "$DEPENDENCY_PLUGIN:go-offline" -DoutputFile="$resolved" -DappendOutput=true; then
   write_result FAILED "the dependencies could not be resolved; see resolve.log"
   exit 1
 fi
