@@ -13,15 +13,52 @@ if [ -n "${MAVEN_MIRROR_URL:-}" ]; then
 XML
 fi
 
-# -C: a download whose checksum does not match fails the stage. resolve-plugins and go-offline fetch
-# the plugins, the dependencies of every scope, and write down which versions they are.
+# -C: a download whose checksum does not match fails the stage. resolve-plugins and list fetch
+# the plugins, the dependencies of every scope, and write down which versions they are. The
+# pinned plugin version is the one the offline stages use (build-classpath, tree).
 resolved=$(mktemp)
-# The pinned plugin version is the one the offline stages use (build-classpath, tree).
-# go-offline, unlike list, leaves the reactor's own modules out, so a multi-module project
-# whose modules depend on each other resolves before any of them is built.
-if ! mvn_cmd -C "$DEPENDENCY_PLUGIN:resolve-plugins" "$DEPENDENCY_PLUGIN:go-offline" -DoutputFile="$resolved" -DappendOutput=true; then
-  write_result FAILED "the dependencies could not be resolved; see resolve.log"
-  exit 1
+resolve_all() {
+  : > "$resolved"
+  mvn_cmd -C "$DEPENDENCY_PLUGIN:resolve-plugins" "$DEPENDENCY_PLUGIN:list" -DoutputFile="$resolved" -DappendOutput=true
+}
+
+# A reactor whose modules depend on each other cannot list its dependencies before its modules
+# are built: Maven finds no artifact for a sibling. The tree goal only collects POMs, so it
+# names every module; an empty placeholder jar for each one in the job's repository lets the
+# list resolve the rest, with the versions the build will use. No project plugin runs.
+placeholders=()
+stand_in_for_modules() {
+  local tree repo g a v
+  tree=$(mktemp)
+  mvn_cmd -C -q "$DEPENDENCY_PLUGIN:tree" -DoutputType=json -DoutputFile="$tree" -DappendOutput=true || return 1
+  repo=${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}
+  # The root node of each module's tree: the first groupId, artifactId and version of each document.
+  while read -r g a v; do
+    local jar="$repo/${g//.//}/$a/$v/$a-$v.jar"
+    if [ ! -e "$jar" ]; then
+      mkdir -p "$(dirname "$jar")"
+      printf 'PK\005\006\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000' > "$jar"
+      placeholders+=("$jar")
+    fi
+  done < <(java_cmd "$PIPELINES_DIR/lib/ReactorModules.java" "$tree")
+  rm -f "$tree"
+  [ "${#placeholders[@]}" -gt 0 ]
+}
+
+if ! resolve_all; then
+  if grep -q '<modules>' "$APP_DIR/pom.xml" 2>/dev/null && stand_in_for_modules; then
+    echo "[resolve] the reactor's modules depend on each other: listing again with ${#placeholders[@]} stand-in jars"
+    ok=true
+    resolve_all || ok=false
+    for jar in "${placeholders[@]}"; do rm -f "$jar" "$jar.lastUpdated"; done
+    if [ "$ok" = false ]; then
+      write_result FAILED "the dependencies could not be resolved; see resolve.log"
+      exit 1
+    fi
+  else
+    write_result FAILED "the dependencies could not be resolved; see resolve.log"
+    exit 1
+  fi
 fi
 
 # Surefire resolves its test provider only when tests run: fetch the providers for the
@@ -39,11 +76,20 @@ done
 for v in $(versions_of 'org\.junit\.platform:junit-platform-engine:jar' "$scoped"); do
   extra+=("org.junit.platform:junit-platform-launcher:$v")
 done
+# Surefire resolves its provider without the project's dependency management: so does this.
+fetch_provider() {
+  (cd /tmp && MAVEN_STANDALONE=true mvn_cmd -C -q "$DEPENDENCY_PLUGIN:get" -Dartifact="$1") && return 0
+  write_result FAILED "the test provider $1 could not be resolved; see resolve.log"
+  exit 1
+}
 for artifact in "${extra[@]}"; do
-  if ! mvn_cmd -C -q "$DEPENDENCY_PLUGIN:get" -Dartifact="$artifact"; then
-    write_result FAILED "the test provider $artifact could not be resolved; see resolve.log"
-    exit 1
-  fi
+  fetch_provider "$artifact"
+done
+# The provider brings the JUnit launcher it was built with; surefire may run it with that
+# launcher's own engine and commons, so each launcher gets its whole closure too.
+launchers="${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}/org/junit/platform/junit-platform-launcher"
+for v in $(ls "$launchers" 2>/dev/null); do
+  [[ " ${extra[*]} " == *" org.junit.platform:junit-platform-launcher:$v "* ]] || fetch_provider "org.junit.platform:junit-platform-launcher:$v"
 done
 rm -f "$resolved"
 

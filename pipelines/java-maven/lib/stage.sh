@@ -43,7 +43,9 @@ java_cmd() {
 mvn_cmd() {
   local mvn=mvn
   [ -n "${MAVEN_HOME:-}" ] && mvn="$MAVEN_HOME/bin/mvn"
-  local args=(-B -ntp -f "$APP_DIR/pom.xml")
+  local args=(-B -ntp)
+  # MAVEN_STANDALONE=true: outside the project, so its dependency management does not apply.
+  [ "${MAVEN_STANDALONE:-false}" = true ] || args+=(-f "$APP_DIR/pom.xml")
   [ -n "${MAVEN_REPO_LOCAL:-}" ] && args+=("-Dmaven.repo.local=$MAVEN_REPO_LOCAL")
   # A read-only repository shared by jobs, searched after the job's own (Maven 3.9).
   [ -n "${MAVEN_REPO_TAIL:-}" ] && args+=("-Dmaven.repo.local.tail=$MAVEN_REPO_TAIL")
