@@ -82,16 +82,17 @@ fetch_provider() {
   write_result FAILED "the test provider $1 could not be resolved; see resolve.log"
   exit 1
 }
+providers_from=$(mktemp)
 for artifact in "${extra[@]}"; do
   fetch_provider "$artifact"
 done
 # The provider brings the JUnit launcher it was built with; surefire may run it with that
-# launcher's own engine and commons, so each launcher gets its whole closure too.
+# launcher's own engine and commons, so each launcher the providers brought gets its closure.
 launchers="${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}/org/junit/platform/junit-platform-launcher"
-for v in $(ls "$launchers" 2>/dev/null); do
+for v in $(find "$launchers" -mindepth 1 -maxdepth 1 -type d -newer "$providers_from" -printf '%f\n' 2>/dev/null); do
   [[ " ${extra[*]} " == *" org.junit.platform:junit-platform-launcher:$v "* ]] || fetch_provider "org.junit.platform:junit-platform-launcher:$v"
 done
-rm -f "$resolved"
+rm -f "$resolved" "$providers_from"
 
 repos=("${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}")
 # What this job had to download (the shared cache, when there is one, held the rest).
