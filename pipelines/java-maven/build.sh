@@ -5,7 +5,7 @@
 STAGE=build
 . "$(dirname "$0")/lib/stage.sh"
 
-mvn_cmd -DskipTests package "$DEPENDENCY_PLUGIN:build-classpath" -Dmdep.outputFile=target/pipelinex/classpath.txt
+mvn_cmd -DskipTests package "${WRITE_CLASSPATH[@]}"
 rc=$?
 if [ "$rc" -eq 0 ]; then
   write_result PASSED "the project compiled and packaged"

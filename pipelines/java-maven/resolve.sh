@@ -32,7 +32,7 @@ stand_in_for_modules() {
   tree=$(mktemp)
   mvn_cmd -C -q "$DEPENDENCY_PLUGIN:tree" -DoutputType=json -DoutputFile="$tree" -DappendOutput=true || return 1
   repo=${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}
-  # The root node of each module's tree: the first groupId, artifactId and version of each document.
+  # ReactorModules prints "groupId artifactId version" of each jar module (the root of its tree).
   while read -r g a v; do
     local jar="$repo/${g//.//}/$a/$v/$a-$v.jar"
     if [ ! -e "$jar" ]; then
@@ -45,20 +45,18 @@ stand_in_for_modules() {
   [ "${#placeholders[@]}" -gt 0 ]
 }
 
+resolved_ok=true
 if ! resolve_all; then
+  resolved_ok=false
   if grep -q '<modules>' "$APP_DIR/pom.xml" 2>/dev/null && stand_in_for_modules; then
     echo "[resolve] the reactor's modules depend on each other: listing again with ${#placeholders[@]} stand-in jars"
-    ok=true
-    resolve_all || ok=false
+    resolve_all && resolved_ok=true
     for jar in "${placeholders[@]}"; do rm -f "$jar" "$jar.lastUpdated"; done
-    if [ "$ok" = false ]; then
-      write_result FAILED "the dependencies could not be resolved; see resolve.log"
-      exit 1
-    fi
-  else
-    write_result FAILED "the dependencies could not be resolved; see resolve.log"
-    exit 1
   fi
+fi
+if [ "$resolved_ok" = false ]; then
+  write_result FAILED "the dependencies could not be resolved; see resolve.log"
+  exit 1
 fi
 
 # Surefire resolves its test provider only when tests run: fetch the providers for the

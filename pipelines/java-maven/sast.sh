@@ -10,7 +10,7 @@ list_outputs() { find "$APP_DIR" -path "$APP_DIR/.git" -prune -o -path "*/target
 
 # The build stage leaves classes and classpaths; when it was switched off, compile here.
 if [ -z "$(list_outputs pipelinex/classpath.txt)" ]; then
-  if ! mvn_cmd -q -DskipTests compile "$DEPENDENCY_PLUGIN:build-classpath" -Dmdep.outputFile=target/pipelinex/classpath.txt; then
+  if ! mvn_cmd -q -DskipTests compile "${WRITE_CLASSPATH[@]}"; then
     write_result FAILED "the project did not compile, so there are no classes to analyse; see sast.log"
     exit 1
   fi

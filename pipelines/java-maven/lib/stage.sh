@@ -34,6 +34,8 @@ write_result() {
 
 # The one version of the dependency plugin every stage uses (resolve fetches it).
 DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
+# Each module's dependency classpath, written where the SAST stage reads it.
+WRITE_CLASSPATH=("$DEPENDENCY_PLUGIN:build-classpath" -Dmdep.outputFile=target/pipelinex/classpath.txt)
 
 java_cmd() {
   "${JAVA_HOME:+$JAVA_HOME/bin/}java" "$@"

@@ -23,10 +23,11 @@ public final class MetadataParser {
     private static final Set<String> TOP = Set.of("stack", "versions", "pipeline");
     private static final Set<String> STACK = Set.of("language", "framework", "build_tool");
     private static final Set<String> VERSIONS = Set.of("java", "build_tool");
-    private static final List<String> TOGGLES =
+    /** The stage toggles of {@code pipeline}, in stage order. */
+    public static final List<String> TOGGLES =
             List.of("run_build", "run_unit_tests", "run_sast", "run_sca", "run_secret_scan");
-    private static final Set<String> PIPELINE = Set.of("run_build", "run_unit_tests", "run_sast", "run_sca",
-            "run_secret_scan", "fail_on", "secret_scan_mode");
+    private static final Set<String> PIPELINE = java.util.stream.Stream.concat(TOGGLES.stream(),
+            java.util.stream.Stream.of("fail_on", "secret_scan_mode")).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     /** A GitHub submission: the repository URL beside the usual metadata. */
     public record GitRequest(String url, JobRequest request) {

@@ -1,8 +1,8 @@
 package dev.pipelinex.worker;
 
+import dev.pipelinex.job.JobRequest;
 import dev.pipelinex.job.ResultStatus;
 import dev.pipelinex.job.StageResult;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -13,8 +13,6 @@ import java.util.Optional;
  */
 final class QualityGate {
 
-    static final List<String> SEVERITIES = List.of("critical", "high", "medium", "low", "info");
-
     private QualityGate() {
     }
 
@@ -24,12 +22,12 @@ final class QualityGate {
                 || !(result.summary().get("findings") instanceof Map<?, ?> findings)) {
             return Optional.empty();
         }
-        int limit = SEVERITIES.indexOf(failOn);
+        int limit = JobRequest.PipelineOptions.SEVERITIES.indexOf(failOn);
         if (limit < 0) {
             return Optional.empty();
         }
         long breaching = 0;
-        for (String severity : SEVERITIES.subList(0, limit + 1)) {
+        for (String severity : JobRequest.PipelineOptions.SEVERITIES.subList(0, limit + 1)) {
             if (findings.get(severity) instanceof Number n) {
                 breaching += n.longValue();
             }

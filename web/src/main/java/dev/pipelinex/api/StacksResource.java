@@ -6,6 +6,7 @@ import dev.pipelinex.admission.StackContract;
 import dev.pipelinex.admission.Stacks;
 import dev.pipelinex.job.JobFiles;
 import dev.pipelinex.job.JobRequest;
+import dev.pipelinex.job.MetadataParser;
 import dev.pipelinex.service.JobSubmission;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -39,13 +40,9 @@ public class StacksResource {
             ObjectNode versions = s.putObject("versions");
             stacks.javaVersions().forEach(versions.putArray("java")::add);
             Stacks.MAVEN_VERSIONS.forEach(versions.putArray("build_tool")::add);
-            s.put("default_java", stacks.javaVersions().contains("17") ? "17"
-                    : stacks.javaVersions().isEmpty() ? null : stacks.javaVersions().get(0));
+            s.put("default_java", MetadataParser.DEFAULT_JAVA);
         }
-        ArrayNode stages = body.putArray("pipeline_options");
-        for (String o : new String[] {"run_build", "run_unit_tests", "run_sast", "run_sca", "run_secret_scan"}) {
-            stages.add(o);
-        }
+        MetadataParser.TOGGLES.forEach(body.putArray("pipeline_options")::add);
         JobRequest.PipelineOptions.SEVERITIES.forEach(body.putArray("fail_on")::add);
         JobRequest.PipelineOptions.SECRET_SCAN_MODES.forEach(body.putArray("secret_scan_modes")::add);
         try {
