@@ -14,15 +14,27 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 
-/** A plain HTTP client of the PipelineX API, as a user's tooling would be. */
+/**
+ * A plain HTTP client of the PipelineX API, as a user's tooling would be. It signs in as the
+ * test server's submitter account unless told otherwise ({@link #as}, {@link #withToken},
+ * {@link #anonymous}); the accounts are made by the build (ear/pom.xml, add-account).
+ */
 final class Api {
 
     static final ObjectMapper JSON = new ObjectMapper();
+    /** The accounts of the test server: name, password. */
+    static final String SUBMITTER = "ci", SUBMITTER_PASSWORD = "ci-Secret-1";
+    static final String OTHER = "mallory", OTHER_PASSWORD = "mallory-Secret-1";
+    static final String VIEWER = "vera", VIEWER_PASSWORD = "vera-Secret-1";
+    static final String ADMIN = "root-admin", ADMIN_PASSWORD = "admin-Secret-1";
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final URI base;
+    private final String authorization;
 
-    Api(URI base) {
+    Api(URI base, String authorization) {
         this.base = base;
+        this.authorization = authorization;
     }
 
     URI base() {
@@ -31,7 +43,27 @@ final class Api {
 
     static Api local() {
         int port = 8080 + Integer.getInteger("it.port.offset", 0);
-        return new Api(URI.create("http://127.0.0.1:" + port + "/"));
+        return new Api(URI.create("http://127.0.0.1:" + port + "/"), null).as(SUBMITTER, SUBMITTER_PASSWORD);
+    }
+
+    /** The same server over TLS (the server's self-signed certificate is trusted blindly). */
+    static Api localTls() {
+        int port = 8443 + Integer.getInteger("it.port.offset", 0);
+        return new Api(URI.create("https://localhost:" + port + "/"), null);
+    }
+
+    /** Signs in with HTTP Basic. */
+    Api as(String user, String password) {
+        String pair = user + ":" + password;
+        return new Api(base, "Basic " + java.util.Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    Api withToken(String token) {
+        return new Api(base, "Bearer " + token);
+    }
+
+    Api anonymous() {
+        return new Api(base, null);
     }
 
     record Reply(int status, String contentType, String body, HttpResponse<String> raw) {
@@ -87,9 +119,61 @@ final class Api {
         throw new AssertionError("job " + jobId + " did not finish within " + within + "; last seen: " + job);
     }
 
+    /** A GET whose answer is kept as bytes (ZIP files). */
+    HttpResponse<byte[]> getBytes(String path) {
+        try {
+            return client().send(authorize(HttpRequest.newBuilder(base.resolve(path)).GET()).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new AssertionError("request to " + base + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    Reply post(String path) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    private HttpRequest.Builder authorize(HttpRequest.Builder request) {
+        return authorization == null ? request : request.header("Authorization", authorization);
+    }
+
+    private HttpClient client() {
+        return base.getScheme().equals("https") ? TRUSTING : http;
+    }
+
+    /** For the test server's self-signed certificate only. */
+    private static final HttpClient TRUSTING = trusting();
+
+    private static HttpClient trusting() {
+        try {
+            javax.net.ssl.TrustManager[] all = {new javax.net.ssl.X509TrustManager() {
+                public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {
+                }
+
+                public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {
+                }
+
+                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                    return new java.security.cert.X509Certificate[0];
+                }
+            }};
+            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(null, all, new java.security.SecureRandom());
+            javax.net.ssl.SSLParameters params = new javax.net.ssl.SSLParameters();
+            params.setEndpointIdentificationAlgorithm(null);
+            return HttpClient.newBuilder().sslContext(tls).sslParameters(params)
+                    .connectTimeout(Duration.ofSeconds(10)).build();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private Reply send(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(120)).build(),
+            HttpResponse<String> r = client().send(authorize(request).timeout(Duration.ofSeconds(120)).build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body(), r);
         } catch (IOException e) {

@@ -148,9 +148,7 @@ class SecurityStagesIT {
         assertTrue(sbom.body().contains("pkg:maven/org.apache.commons/commons-text@1.8"),
                 "the SBOM lists transitive dependencies");
 
-        java.net.http.HttpResponse<byte[]> zip = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(Api.local().base().resolve("api/jobs/" + shop + "/reports.zip")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        java.net.http.HttpResponse<byte[]> zip = api.getBytes("api/jobs/" + shop + "/reports.zip");
         assertEquals(200, zip.statusCode());
         Set<String> entries = new HashSet<>();
         try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip.body()))) {

@@ -60,6 +60,23 @@ public class Settings {
         return new GitPolicy(Set.of(hosts.split(",")), get("pipelinex.git.allow-http", Boolean.class, false));
     }
 
+    /**
+     * The signer of API tokens, from the key store that wildfly/configure.sh made
+     * ({@code pipelinex.tokens.keystore} and {@code pipelinex.tokens.keystore-password}).
+     */
+    public dev.pipelinex.access.TokenIssuer tokenIssuer() {
+        String file = config().getOptionalValue("pipelinex.tokens.keystore", String.class)
+                .orElseThrow(() -> new IllegalStateException("pipelinex.tokens.keystore is not set: "
+                        + "configure the server with wildfly/configure.sh"));
+        String password = get("pipelinex.tokens.keystore-password", String.class, "");
+        return dev.pipelinex.access.TokenIssuer.fromKeyStore(Path.of(file), password.toCharArray());
+    }
+
+    /** The longest lifetime a token may be given ({@code pipelinex.tokens.max-days}, default 90). */
+    public int tokenMaxDays() {
+        return Math.max(1, get("pipelinex.tokens.max-days", Integer.class, 90));
+    }
+
     public Duration stageTimeout() {
         return Duration.ofSeconds(get("pipelinex.stage.timeout-seconds", Long.class, 1800L));
     }

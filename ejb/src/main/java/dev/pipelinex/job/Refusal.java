@@ -13,6 +13,7 @@ public enum Refusal {
     ADMISSION_REFUSED(422, "admission-refused", "The project does not meet the stack's contract"),
     UNSUPPORTED_STACK(422, "unsupported-stack", "The stack or versions are not served here"),
     CLONE_FAILED(422, "clone-failed", "The repository could not be cloned"),
+    FORBIDDEN(403, "forbidden", "Your account's roles do not allow this"),
     JOB_NOT_FOUND(404, "job-not-found", "No such job"),
     REPORT_NOT_FOUND(404, "report-not-found", "No such report"),
     QUEUE_UNAVAILABLE(503, "queue-unavailable", "The job queue is unavailable");

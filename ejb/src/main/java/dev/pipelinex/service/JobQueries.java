@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /** Reads jobs and their reports from the workspaces; never writes. */
 @ApplicationScoped
@@ -33,11 +34,15 @@ public class JobQueries {
     public record JobPage(List<JobView> jobs, int total, int offset, int limit) {
     }
 
-    public JobPage list(int offset, int limit) {
+    /** The jobs {@code visible} lets through, newest first. */
+    public JobPage list(int offset, int limit, Predicate<JobMetadata> visible) {
         List<JobView> all = new ArrayList<>();
         for (Workspace ws : settings.workspaces().all()) {
             try {
-                all.add(view(ws));
+                JobView v = view(ws);
+                if (visible.test(v.metadata())) {
+                    all.add(v);
+                }
             } catch (RuntimeException e) {
                 // A job being removed or half-written is left out of the list rather than failing it.
             }
@@ -50,6 +55,18 @@ public class JobQueries {
 
     public JobView get(String jobId) {
         return view(workspace(jobId));
+    }
+
+    /**
+     * The job, when {@code visible} lets it through; otherwise the same 404 as for a job that
+     * does not exist, so that nobody learns which ids other accounts' jobs have.
+     */
+    public JobView get(String jobId, Predicate<JobMetadata> visible) {
+        JobView v = get(jobId);
+        if (!visible.test(v.metadata())) {
+            throw notFound(jobId);
+        }
+        return v;
     }
 
     /** Every stage's result.json that exists, in stage order. */
@@ -112,8 +129,12 @@ public class JobQueries {
 
     private Workspace workspace(String jobId) {
         Optional<Workspace> ws = settings.workspaces().find(jobId);
-        return ws.orElseThrow(() -> new RequestRefusedException(Refusal.JOB_NOT_FOUND,
-                "there is no job with id '" + (jobId == null ? "" : jobId.length() > 64 ? jobId.substring(0, 64) : jobId) + "'"));
+        return ws.orElseThrow(() -> notFound(jobId));
+    }
+
+    private static RequestRefusedException notFound(String jobId) {
+        return new RequestRefusedException(Refusal.JOB_NOT_FOUND,
+                "there is no job with id '" + (jobId == null ? "" : jobId.length() > 64 ? jobId.substring(0, 64) : jobId) + "'");
     }
 
     private static JobView view(Workspace ws) {

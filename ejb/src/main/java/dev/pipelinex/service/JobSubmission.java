@@ -60,12 +60,15 @@ public class JobSubmission {
     private Runner runner;
     private final PipelineInstaller installer = new PipelineInstaller();
 
-    /** A ZIP upload: {@code zip} is read once, as a stream, and never held in memory whole. */
-    public JobMetadata submitUpload(InputStream zip, String filename, String metadataJson) {
+    /**
+     * A ZIP upload: {@code zip} is read once, as a stream, and never held in memory whole.
+     * {@code owner} is the submitting account, recorded in metadata.json.
+     */
+    public JobMetadata submitUpload(InputStream zip, String filename, String metadataJson, String owner) {
         JobRequest request = parser.parse(metadataJson);
         StackContract contract = stacks().contractFor(request);
         ZipIntake intake = new ZipIntake(settings.intakeLimits());
-        return admit(request, contract, ws -> {
+        return admit(request, contract, owner, ws -> {
             Path upload = ws.dir().resolve("upload.zip");
             try {
                 intake.save(zip, upload);
@@ -77,14 +80,14 @@ public class JobSubmission {
         });
     }
 
-    /** A repository URL and metadata in one JSON body. */
-    public JobMetadata submitGit(String body) {
+    /** A repository URL and metadata in one JSON body; {@code owner} is the submitting account. */
+    public JobMetadata submitGit(String body, String owner) {
         MetadataParser.GitRequest git = parser.parseGit(body);
         StackContract contract = stacks().contractFor(git.request());
         GitIntake intake = new GitIntake(settings.gitPolicy(), settings.intakeLimits());
         URI url = intake.check(git.url());
         boolean history = "git".equals(git.request().pipeline().secretScanMode());
-        return admit(git.request(), contract, ws -> JobSource.git(url.toString(), intake.clone(url, ws.source(), history)));
+        return admit(git.request(), contract, owner, ws -> JobSource.git(url.toString(), intake.clone(url, ws.source(), history)));
     }
 
     /** The stacks and versions served, with the JDKs the runner has now. */
@@ -92,7 +95,8 @@ public class JobSubmission {
         return new Stacks(settings.javaVersions(), runner.javaHomes());
     }
 
-    private JobMetadata admit(JobRequest request, StackContract contract, Function<Workspace, JobSource> intake) {
+    private JobMetadata admit(JobRequest request, StackContract contract, String owner,
+                              Function<Workspace, JobSource> intake) {
         Workspaces workspaces = settings.workspaces();
         Workspace ws = workspaces.create();
         try {
@@ -112,7 +116,7 @@ public class JobSubmission {
             Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
             JobMetadata metadata = new JobMetadata(ws.jobId(), now, source, request.stack(), request.versions(),
                     request.pipeline(), contract.id(),
-                    new JobMetadata.Admission(verdict.outcome().name(), verdict.warnings()), stages);
+                    new JobMetadata.Admission(verdict.outcome().name(), verdict.warnings()), stages, owner);
             JobFiles.writeMetadata(ws, metadata);
             JobFiles.writeStatus(ws, JobStatus.queued(ws.jobId(), StagePlan.initialStates(stages), now));
             send(ws.jobId());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pipelinex.access.Caller;
 import dev.pipelinex.job.JobFiles;
 import dev.pipelinex.job.JobMetadata;
 import dev.pipelinex.job.Refusal;
@@ -23,6 +24,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.EntityPart;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Context;
 import java.io.IOException;
@@ -32,7 +34,10 @@ import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 
-/** Submitting jobs and reading them back: the contract in docs/api.md. */
+/**
+ * Submitting jobs and reading them back: the contract in docs/api.md. A job is seen only by the
+ * account that submitted it and by viewers and admins; to anyone else it does not exist (404).
+ */
 @Path("/jobs")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
@@ -49,6 +54,9 @@ public class JobsResource {
     @Context
     private UriInfo uri;
 
+    @Context
+    private SecurityContext security;
+
     @POST
     @Path("upload")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
@@ -57,9 +65,10 @@ public class JobsResource {
                 "the multipart part 'project_zip' (the project as a ZIP file) is missing"));
         EntityPart metadata = part(parts, "metadata").orElseThrow(() -> malformed(
                 "the multipart part 'metadata' (the job metadata as JSON text) is missing"));
+        Caller caller = Callers.submitter(security);
         String json = metadata.getContent(String.class);
         try (InputStream content = zip.getContent()) {
-            return created(submission.submitUpload(content, zip.getFileName().orElse(null), json));
+            return created(submission.submitUpload(content, zip.getFileName().orElse(null), json, caller.name()));
         }
     }
 
@@ -67,7 +76,8 @@ public class JobsResource {
     @Path("github")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response github(String body) {
-        return created(submission.submitGit(body));
+        Caller caller = Callers.submitter(security);
+        return created(submission.submitGit(body, caller.name()));
     }
 
     @GET
@@ -75,7 +85,8 @@ public class JobsResource {
                          @QueryParam("limit") @DefaultValue("20") String limit) {
         int from = number("offset", offset, 0, Integer.MAX_VALUE);
         int size = number("limit", limit, 1, MAX_PAGE);
-        JobQueries.JobPage page = queries.list(from, size);
+        Caller caller = Callers.of(security);
+        JobQueries.JobPage page = queries.list(from, size, caller::maySee);
         ObjectMapper json = JobFiles.json();
         ObjectNode body = json.createObjectNode();
         ArrayNode jobs = body.putArray("jobs");
@@ -84,6 +95,7 @@ public class JobsResource {
             j.put("job_id", v.metadata().jobId());
             j.put("created_at", v.metadata().createdAt().toString());
             j.put("stack_id", v.metadata().stackId());
+            j.put("submitted_by", v.metadata().submittedBy());
             j.set("source", json.valueToTree(v.metadata().source()));
             j.put("state", v.status() == null ? null : v.status().state().name());
             j.put("error", v.status() == null ? null : v.status().error());
@@ -98,7 +110,7 @@ public class JobsResource {
     @GET
     @Path("{id}")
     public Response get(@PathParam("id") String id) {
-        JobQueries.JobView v = queries.get(id);
+        JobQueries.JobView v = visible(id);
         ObjectNode body = JobFiles.json().createObjectNode();
         body.put("job_id", v.metadata().jobId());
         body.set("metadata", JobFiles.json().valueToTree(v.metadata()));
@@ -110,7 +122,7 @@ public class JobsResource {
     @Path("{id}/reports")
     public Response reports(@PathParam("id") String id) {
         ObjectNode body = JobFiles.json().createObjectNode();
-        body.put("job_id", queries.get(id).metadata().jobId());
+        body.put("job_id", visible(id).metadata().jobId());
         body.set("stages", JobFiles.json().valueToTree(queries.results(id)));
         return Response.ok(write(body)).build();
     }
@@ -119,6 +131,7 @@ public class JobsResource {
     @Path("{id}/reports/{stage}/log")
     @Produces(MediaType.TEXT_PLAIN + ";charset=utf-8")
     public Response log(@PathParam("id") String id, @PathParam("stage") String stage) {
+        visible(id);
         return Response.ok(queries.log(id, stage).toFile()).type(MediaType.TEXT_PLAIN + ";charset=utf-8").build();
     }
 
@@ -127,6 +140,7 @@ public class JobsResource {
     @Path("{id}/reports/{stage}/sarif")
     @Produces("application/sarif+json")
     public Response sarif(@PathParam("id") String id, @PathParam("stage") String stage) {
+        visible(id);
         return Response.ok(queries.sarif(id, stage).toFile()).type("application/sarif+json").build();
     }
 
@@ -135,6 +149,7 @@ public class JobsResource {
     @Path("{id}/reports/sca/sbom")
     @Produces("application/vnd.cyclonedx+json")
     public Response sbom(@PathParam("id") String id) {
+        visible(id);
         return Response.ok(queries.sbom(id).toFile()).type("application/vnd.cyclonedx+json").build();
     }
 
@@ -143,10 +158,16 @@ public class JobsResource {
     @Path("{id}/reports.zip")
     @Produces("application/zip")
     public Response reportsZip(@PathParam("id") String id) {
+        visible(id);
         java.nio.file.Path dir = queries.reportsDir(id);
         jakarta.ws.rs.core.StreamingOutput body = out -> ReportsZip.write(dir, out);
         return Response.ok(body, "application/zip")
                 .header("Content-Disposition", "attachment; filename=\"pipelinex-" + id + "-reports.zip\"").build();
+    }
+
+    /** The job, when the caller may see it; 404 otherwise, as for a job that does not exist. */
+    private JobQueries.JobView visible(String id) {
+        return queries.get(id, Callers.of(security)::maySee);
     }
 
     private Response created(JobMetadata metadata) {
