@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 
@@ -129,6 +130,15 @@ final class Api {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
+        }
+    }
+
+    /** The state written in a job's state.json, read straight from the workspace folder. */
+    String readStateFile(Path workspace) {
+        try {
+            return JSON.readTree(workspace.resolve("state.json").toFile()).path("state").asText();
+        } catch (IOException e) {
+            throw new AssertionError("cannot read " + workspace.resolve("state.json"), e);
         }
     }
 
