@@ -26,9 +26,9 @@ public record Caller(String name, boolean submitter, boolean viewer, boolean adm
         return viewer || admin;
     }
 
-    /** A job is visible to whoever submitted it, and to viewers and admins. */
+    /** A job is visible to the submitter who submitted it, and to viewers and admins. */
     public boolean maySee(JobMetadata job) {
-        return seesAll() || name.equals(job.submittedBy());
+        return seesAll() || (submitter && name.equals(job.submittedBy()));
     }
 
     /** A job may be cancelled by whoever submitted it, and by admins. */

@@ -139,7 +139,43 @@ public class Settings {
         config().getOptionalValue("pipelinex.scanners.home", String.class).ifPresent(v -> env.put("PIPELINEX_SCANNERS", v));
         advisoriesDir().ifPresent(p -> env.put("PIPELINEX_ADVISORIES", p.toString()));
         secretRulesDir().ifPresent(p -> env.put("PIPELINEX_SECRET_RULES", p.toString()));
-        return new LocalRunner(env, node(), localJavaHomes());
+        JavaHomes homes = localJavaHomes();
+        String mode = get("pipelinex.local.sandbox", String.class, "auto").trim().toLowerCase(java.util.Locale.ROOT);
+        if (mode.equals("none")) {
+            LOG.severe("THE LOCAL RUNNER IS NOT SANDBOXED (pipelinex.local.sandbox=none): stages run with the "
+                    + "server's own user and rights; use it only for projects you trust");
+            return new LocalRunner(env, node(), homes);
+        }
+        if (!mode.equals("auto") && !mode.equals("bwrap")) {
+            throw new IllegalStateException("pipelinex.local.sandbox must be auto, bwrap or none, not '" + mode + "'");
+        }
+        // Sandboxed stages read the server's Maven repository (by default the user's) after their own.
+        env.putIfAbsent("MAVEN_REPO_LOCAL", Path.of(System.getProperty("user.home"), ".m2", "repository").toString());
+        dev.pipelinex.runner.MavenCache cache = new dev.pipelinex.runner.MavenCache(dockerSettings().mavenCache());
+        try {
+            java.nio.file.Files.createDirectories(cache.root());
+        } catch (java.io.IOException e) {
+            LOG.warning("cannot make the shared Maven cache " + cache.root() + ": " + e.getMessage());
+        }
+        List<Path> readable = new java.util.ArrayList<>();
+        for (String name : List.of("MAVEN_HOME", "MAVEN_REPO_LOCAL", "PIPELINEX_SCANNERS", "PIPELINEX_ADVISORIES",
+                "PIPELINEX_SECRET_RULES")) {
+            if (env.get(name) != null) {
+                readable.add(Path.of(env.get(name)));
+            }
+        }
+        readable.add(cache.root());
+        homes.all().values().forEach(h -> readable.add(Path.of(h)));
+        Optional<dev.pipelinex.runner.Sandbox> sandbox = dev.pipelinex.runner.Sandbox.detect(readable);
+        if (sandbox.isEmpty() && mode.equals("bwrap")) {
+            throw new IllegalStateException("pipelinex.local.sandbox=bwrap, and no bubblewrap sandbox can be made here");
+        }
+        if (sandbox.isEmpty()) {
+            env.remove("MAVEN_REPO_LOCAL");
+            config().getOptionalValue("pipelinex.maven.repo", String.class).ifPresent(v -> env.put("MAVEN_REPO_LOCAL", v));
+            return new LocalRunner(env, node(), homes);
+        }
+        return new LocalRunner(env, node(), homes, sandbox.get(), cache);
     }
 
     /**

@@ -13,7 +13,10 @@ import java.util.logging.Logger;
 /**
  * Runs stage scripts as child processes of the server, each in a process group of its own so
  * that the whole tree (Maven, forked test JVMs, anything they spawned) is killed at the end.
- * It isolates nothing: use it for trusted projects and development.
+ * With a {@link Sandbox} (bubblewrap), each stage is confined to its job's folders, as UID
+ * 10001, without network but for resolve; the job then gets a Maven repository of its own that
+ * reads the shared cache, and resolve promotes what it downloaded into that cache. Without one
+ * it isolates nothing: use it for trusted projects and development.
  */
 public final class LocalRunner implements Runner {
 
@@ -25,6 +28,8 @@ public final class LocalRunner implements Runner {
     private final Map<String, String> extraEnv;
     private final String node;
     private final JavaHomes javaHomes;
+    private final Sandbox sandbox;
+    private final MavenCache cache;
 
     /**
      * @param extraEnv variables passed to every stage, e.g. {@code MAVEN_HOME}, {@code MAVEN_REPO_LOCAL}
@@ -36,9 +41,23 @@ public final class LocalRunner implements Runner {
 
     /** @param javaHomes the JDKs of this machine that stages may use */
     public LocalRunner(Map<String, String> extraEnv, String node, JavaHomes javaHomes) {
+        this(extraEnv, node, javaHomes, null, null);
+    }
+
+    /**
+     * @param sandbox the sandbox every stage runs in, or null for none
+     * @param cache   the shared Maven cache a sandboxed job reads and resolve fills, or null
+     */
+    public LocalRunner(Map<String, String> extraEnv, String node, JavaHomes javaHomes, Sandbox sandbox, MavenCache cache) {
         this.extraEnv = Map.copyOf(extraEnv);
         this.node = node;
         this.javaHomes = javaHomes;
+        this.sandbox = sandbox;
+        this.cache = cache;
+    }
+
+    public boolean sandboxed() {
+        return sandbox != null;
     }
 
     @Override
@@ -58,7 +77,14 @@ public final class LocalRunner implements Runner {
         Process process;
         try {
             Files.createDirectories(log.getParent());
-            ProcessBuilder pb = new ProcessBuilder(List.of("setsid", "bash", cmd.script().toString()))
+            List<String> command = new java.util.ArrayList<>(List.of("setsid"));
+            if (sandbox != null) {
+                Files.createDirectories(jobRepository(cmd));
+                command.addAll(sandbox.command(cmd.workspace().dir(), cmd.stage(), List.of("bash", cmd.script().toString())));
+            } else {
+                command.addAll(List.of("bash", cmd.script().toString()));
+            }
+            ProcessBuilder pb = new ProcessBuilder(command)
                     .directory(cmd.workspace().dir().toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -72,6 +98,9 @@ public final class LocalRunner implements Runner {
             env.put("STAGE", cmd.stage());
             env.put("JOB_ID", cmd.workspace().jobId());
             env.put(NODE_VARIABLE, node);
+            if (sandbox != null) {
+                sandboxRepositories(cmd, env);
+            }
             process = pb.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start stage " + cmd.stage() + ": " + e.getMessage(), e);
@@ -88,7 +117,48 @@ public final class LocalRunner implements Runner {
             process.waitFor(10, TimeUnit.SECONDS);
             return new StageRun(-1, true, took);
         }
+        if (sandbox != null && cache != null && process.exitValue() == 0 && Sandbox.NETWORK_STAGE.equals(cmd.stage())) {
+            try {
+                int promoted = cache.promote(jobRepository(cmd));
+                LOG.info("job " + cmd.workspace().jobId() + ": " + promoted + " artifacts promoted into the shared Maven cache");
+            } catch (UncheckedIOException e) {
+                LOG.warning("job " + cmd.workspace().jobId() + ": nothing promoted into the shared Maven cache: " + e.getMessage());
+            }
+        }
         return new StageRun(process.exitValue(), false, took);
+    }
+
+    private static Path jobRepository(StageCommand cmd) {
+        return cmd.workspace().dir().resolve("m2");
+    }
+
+    /**
+     * A sandboxed job writes its own Maven repository and reads, after it, the shared cache and
+     * the repository the server was given ({@code MAVEN_REPO_LOCAL}), both read-only.
+     */
+    private void sandboxRepositories(StageCommand cmd, Map<String, String> env) {
+        List<String> tail = new java.util.ArrayList<>();
+        if (cache != null && Files.isDirectory(cache.root())) {
+            tail.add(cache.root().toString());
+        }
+        String shared = extraEnv.get("MAVEN_REPO_LOCAL");
+        if (shared != null && !shared.isBlank()) {
+            tail.add(shared);
+        }
+        env.put("MAVEN_REPO_LOCAL", jobRepository(cmd).toString());
+        if (!Sandbox.NETWORK_STAGE.equals(cmd.stage())) {
+            env.put("MAVEN_OFFLINE", "true");
+        }
+        if (!tail.isEmpty()) {
+            env.put("MAVEN_REPO_TAIL", String.join(",", tail));
+        }
+    }
+
+    @Override
+    public void finish(dev.pipelinex.job.Workspace workspace) {
+        if (sandbox != null) {
+            dev.pipelinex.job.Workspaces.deleteTree(workspace.dir().resolve("m2"));
+        }
     }
 
     /**
