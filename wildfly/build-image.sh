@@ -20,7 +20,7 @@ mvn -B -q -ntp dependency:copy -Dartifact="org.wildfly:wildfly-dist:$wildfly_ver
 unzip -q "$ctx/wildfly-dist-$wildfly_version.zip" -d "$ctx" && rm "$ctx/wildfly-dist-$wildfly_version.zip"
 mv "$ctx/wildfly-$wildfly_version" "$ctx/wildfly"
 cp "$ear" "$ctx/pipelinex.ear"
-cp "$root"/wildfly/*.cli "$root/wildfly/configure.sh" "$root/wildfly/start.sh" "$ctx/"
+cp "$root"/wildfly/*.cli "$root/wildfly/configure.sh" "$root/wildfly/start.sh" "$root/wildfly/add-account.sh" "$ctx/"
 cp "$root/wildfly/Containerfile" "$ctx/Containerfile"
 
 DOCKER_BUILDKIT=0 docker -H "$host" build --network none -f "$ctx/Containerfile" \

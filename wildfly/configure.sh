@@ -28,6 +28,9 @@ trap 'rm -f "$script"' EXIT
   echo "embed-server --server-config=standalone-full.xml --std-out=discard"
   echo "if (outcome != success) of /subsystem=elytron/key-store=pipelinex-tokens:read-resource"
   echo "    /subsystem=elytron/key-store=pipelinex-tokens:add(path=pipelinex-tokens.p12, relative-to=jboss.server.config.dir, type=PKCS12, credential-reference={clear-text=\"$keystore_password\"})"
+  echo "else"
+  # A new key (the old one was removed to withdraw every token) has a new password.
+  echo "    /subsystem=elytron/key-store=pipelinex-tokens:write-attribute(name=credential-reference, value={clear-text=\"$keystore_password\"})"
   echo "end-if"
   cat "$here/configure.cli"
   # The embedded broker, unless a remote one is named (pipelinex.broker.host=…).
