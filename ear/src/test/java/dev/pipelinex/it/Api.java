@@ -142,6 +142,51 @@ final class Api {
         }
     }
 
+    /** One server-sent event. */
+    record Event(String id, String name, String data) {
+    }
+
+    /** Reads a server-sent event stream to its end (at most 10 minutes); {@code lastEventId} resumes one. */
+    java.util.List<Event> events(String path, String lastEventId) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).header("Accept", "text/event-stream")
+                .timeout(Duration.ofMinutes(10)).GET();
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", lastEventId);
+        }
+        java.util.List<Event> events = new java.util.ArrayList<>();
+        try {
+            HttpResponse<java.util.stream.Stream<String>> r = client().send(authorize(request).build(),
+                    HttpResponse.BodyHandlers.ofLines());
+            if (r.statusCode() != 200) {
+                throw new AssertionError("events answered " + r.statusCode());
+            }
+            String id = null, name = "message";
+            StringBuilder data = new StringBuilder();
+            for (String line : (Iterable<String>) r.body()::iterator) {
+                if (line.isEmpty()) {
+                    if (data.length() > 0) {
+                        events.add(new Event(id, name, data.toString()));
+                    }
+                    name = "message";
+                    data.setLength(0);
+                } else if (line.startsWith("id:")) {
+                    id = line.substring(3).trim();
+                } else if (line.startsWith("event:")) {
+                    name = line.substring(6).trim();
+                } else if (line.startsWith("data:")) {
+                    data.append(data.length() > 0 ? "\n" : "").append(line.substring(5).startsWith(" ")
+                            ? line.substring(6) : line.substring(5));
+                }
+            }
+            return events;
+        } catch (IOException e) {
+            throw new AssertionError("event stream " + path + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     Reply post(String path) {
         return send(HttpRequest.newBuilder(base.resolve(path)).POST(HttpRequest.BodyPublishers.noBody()));
     }
