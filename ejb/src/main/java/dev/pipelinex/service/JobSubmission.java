@@ -120,6 +120,7 @@ public class JobSubmission {
             JobFiles.writeMetadata(ws, metadata);
             JobFiles.writeStatus(ws, JobStatus.queued(ws.jobId(), StagePlan.initialStates(stages), now));
             send(ws.jobId());
+            JobCounters.submitted();
             LOG.info("job " + ws.jobId() + " queued (" + contract.id() + ", " + verdict.outcome() + ")");
             return metadata;
         } catch (RuntimeException e) {

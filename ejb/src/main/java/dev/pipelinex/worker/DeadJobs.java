@@ -50,6 +50,7 @@ public final class DeadJobs {
                 + " without the job finishing (its node stopped or was interrupted each time); it was moved to the "
                 + "dead-letter queue PipelineJobsDLQ";
         JobFiles.writeStatus(ws, status.finished(JobState.FAILED, why, clock.instant()));
+        dev.pipelinex.service.JobCounters.ended(JobState.FAILED);
         JobLog.stamped(ws.pipelineLog(), "job FAILED (" + why + ")");
         return true;
     }

@@ -112,6 +112,7 @@ public final class JobWorker {
             status = last.finished(JobState.FAILED, why, clock.instant());
         }
         JobFiles.writeStatus(ws, status);
+        dev.pipelinex.service.JobCounters.ended(status.state());
         try {
             runner.finish(ws);
         } catch (RuntimeException e) {
@@ -175,6 +176,7 @@ public final class JobWorker {
                         + (result.message() == null ? "" : " — " + result.message()));
                 status = status.withStage(done.stage(), s -> s.finished(to, result.message(), clock.instant()), clock.instant());
                 JobFiles.writeStatus(ws, status);
+                dev.pipelinex.service.JobCounters.stage(done.stage(), result.durationMs());
             }
         } finally {
             // Interrupted or failed: stop what still runs; the runner kills the stage's processes.

@@ -1,0 +1,86 @@
+package dev.pipelinex.api;
+
+import dev.pipelinex.config.Settings;
+import dev.pipelinex.job.JobFiles;
+import dev.pipelinex.job.JobState;
+import dev.pipelinex.job.JobStatus;
+import dev.pipelinex.job.Workspace;
+import dev.pipelinex.service.JobCounters;
+import jakarta.inject.Inject;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code GET /metrics}: PipelineX's own metrics in the Prometheus text format. Gauges come from
+ * the workspaces (every job this installation keeps, by state; queued jobs are the queue's
+ * depth), counters and the stage-duration histogram from what this node did since it started.
+ * Only numbers: no job ids, accounts or project names. The server's own metrics (JVM, messaging,
+ * transactions) are at {@code http://127.0.0.1:9990/metrics} on the management interface.
+ */
+@WebServlet("/metrics")
+public class MetricsServlet extends HttpServlet {
+
+    @Inject
+    private Settings settings;
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Map<JobState, Integer> byState = new EnumMap<>(JobState.class);
+        for (JobState s : JobState.values()) {
+            byState.put(s, 0);
+        }
+        for (Workspace ws : settings.workspaces().all()) {
+            try {
+                JobFiles.readStatus(ws).map(JobStatus::state).ifPresent(s -> byState.merge(s, 1, Integer::sum));
+            } catch (RuntimeException e) {
+                // a job being written or removed is left out of this scrape
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        out.append("# HELP pipelinex_jobs Jobs this installation keeps, by state.\n# TYPE pipelinex_jobs gauge\n");
+        byState.forEach((s, n) -> out.append("pipelinex_jobs{state=\"").append(s.name().toLowerCase(Locale.ROOT))
+                .append("\"} ").append(n).append('\n'));
+        out.append("# HELP pipelinex_queue_depth Jobs waiting to run (state QUEUED).\n# TYPE pipelinex_queue_depth gauge\n")
+                .append("pipelinex_queue_depth ").append(byState.get(JobState.QUEUED)).append('\n');
+        out.append("# HELP pipelinex_jobs_running Jobs running now.\n# TYPE pipelinex_jobs_running gauge\n")
+                .append("pipelinex_jobs_running ").append(byState.get(JobState.RUNNING)).append('\n');
+        out.append("# HELP pipelinex_jobs_submitted_total Jobs this node accepted since it started.\n")
+                .append("# TYPE pipelinex_jobs_submitted_total counter\n")
+                .append("pipelinex_jobs_submitted_total ").append(JobCounters.submittedCount()).append('\n');
+        out.append("# HELP pipelinex_jobs_ended_total Jobs this node brought to a final state since it started.\n")
+                .append("# TYPE pipelinex_jobs_ended_total counter\n");
+        for (JobState s : new JobState[] {JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED}) {
+            out.append("pipelinex_jobs_ended_total{state=\"").append(s.name().toLowerCase(Locale.ROOT)).append("\"} ")
+                    .append(JobCounters.endedCount(s)).append('\n');
+        }
+        out.append("# HELP pipelinex_stage_duration_seconds How long stages ran on this node since it started.\n")
+                .append("# TYPE pipelinex_stage_duration_seconds histogram\n");
+        for (Map.Entry<String, JobCounters.Histogram> e : new TreeMap<>(JobCounters.stages()).entrySet()) {
+            String stage = e.getKey();
+            JobCounters.Histogram h = e.getValue();
+            for (int i = 0; i < JobCounters.BUCKETS.length; i++) {
+                out.append("pipelinex_stage_duration_seconds_bucket{stage=\"").append(stage).append("\",le=\"")
+                        .append(format(JobCounters.BUCKETS[i])).append("\"} ").append(h.bucket(i)).append('\n');
+            }
+            out.append("pipelinex_stage_duration_seconds_bucket{stage=\"").append(stage).append("\",le=\"+Inf\"} ")
+                    .append(h.count()).append('\n');
+            out.append("pipelinex_stage_duration_seconds_sum{stage=\"").append(stage).append("\"} ")
+                    .append(format(h.sum())).append('\n');
+            out.append("pipelinex_stage_duration_seconds_count{stage=\"").append(stage).append("\"} ")
+                    .append(h.count()).append('\n');
+        }
+        resp.setContentType("text/plain; version=0.0.4; charset=utf-8");
+        resp.getWriter().write(out.toString());
+    }
+
+    static String format(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+}
