@@ -28,6 +28,11 @@ import jakarta.ws.rs.core.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import dev.pipelinex.job.MetadataParser;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
@@ -57,7 +62,10 @@ public class JobsResource {
                 "the multipart part 'project_zip' (the project as a ZIP file) is missing"));
         EntityPart metadata = part(parts, "metadata").orElseThrow(() -> malformed(
                 "the multipart part 'metadata' (the job metadata as JSON text) is missing"));
-        String json = metadata.getContent(String.class);
+        String json;
+        try (InputStream in = metadata.getContent()) {
+            json = utf8(in, "the multipart part 'metadata'", Refusal.INVALID_METADATA);
+        }
         try (InputStream content = zip.getContent()) {
             return created(submission.submitUpload(content, zip.getFileName().orElse(null), json));
         }
@@ -66,8 +74,29 @@ public class JobsResource {
     @POST
     @Path("github")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response github(String body) {
-        return created(submission.submitGit(body));
+    public Response github(InputStream body) throws IOException {
+        return created(submission.submitGit(utf8(body, "the request body", Refusal.INVALID_METADATA)));
+    }
+
+    /**
+     * The text of a JSON part or body: strict UTF-8, at most {@link MetadataParser#MAX_METADATA_CHARS}
+     * characters (read no further than four bytes a character allow).
+     */
+    static String utf8(InputStream in, String what, Refusal refusal) throws IOException {
+        int maxBytes = 4 * MetadataParser.MAX_METADATA_CHARS;
+        byte[] bytes = in.readNBytes(maxBytes + 1);
+        if (bytes.length > maxBytes) {
+            throw new RequestRefusedException(refusal, what + " is longer than the limit of "
+                    + MetadataParser.MAX_METADATA_CHARS + " characters");
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new RequestRefusedException(refusal, what + " is not valid UTF-8 text; send the JSON as UTF-8");
+        }
     }
 
     @GET
