@@ -53,6 +53,13 @@ public class RequestLimits implements ContainerRequestFilter {
         long limit;
         String what;
         if (path.endsWith("jobs/upload")) {
+            jakarta.ws.rs.core.MediaType type = request.getMediaType();
+            if (type != null && type.isCompatible(jakarta.ws.rs.core.MediaType.MULTIPART_FORM_DATA_TYPE)
+                    && (type.getParameters().get("boundary") == null || type.getParameters().get("boundary").isBlank())) {
+                throw new RequestRefusedException(Refusal.MALFORMED_REQUEST, "the Content-Type multipart/form-data "
+                        + "has no boundary parameter; send multipart/form-data; boundary=… with the parts "
+                        + "'project_zip' and 'metadata'");
+            }
             long upload = settings.intakeLimits().maxUploadBytes();
             limit = upload + MULTIPART_OVERHEAD;
             what = "an upload may be " + (upload >> 20) + " MiB (pipelinex.intake.max-upload-bytes) plus "

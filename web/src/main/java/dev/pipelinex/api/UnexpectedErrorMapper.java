@@ -19,10 +19,22 @@ import java.util.logging.Logger;
 @Provider
 public class UnexpectedErrorMapper implements ExceptionMapper<Exception> {
 
+    /** Whether {@code e} arose while the runtime read the request body into a resource method's parameter. */
     static boolean isReaderFailure(Throwable e) {
         for (Class<?> c = e.getClass(); c != null; c = c.getSuperclass()) {
             if (c.getName().equals("org.jboss.resteasy.spi.ReaderException")) {
                 return true;
+            }
+        }
+        if (!(e instanceof java.io.IOException) && !(e.getCause() instanceof java.io.IOException)) {
+            return false;
+        }
+        for (StackTraceElement frame : e.getStackTrace()) {
+            if (frame.getClassName().endsWith(".MessageBodyParameterInjector")) {
+                return true;
+            }
+            if (frame.getClassName().startsWith("dev.pipelinex.")) {
+                return false;
             }
         }
         return false;
