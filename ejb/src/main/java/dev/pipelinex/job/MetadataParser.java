@@ -123,9 +123,16 @@ public final class MetadataParser {
             throw invalid("the metadata is " + json.length() + " characters long; the limit is "
                     + MAX_METADATA_CHARS);
         }
+        com.fasterxml.jackson.core.JsonParser parser = null;
         try {
+            parser = READER.createParser(json);
+            JsonNode tree = READER.readTree(parser);
             // One JSON value and nothing after it: a second object would otherwise be ignored silently.
-            return READER.readTree(json);
+            if (parser.nextToken() != null) {
+                throw invalid("the metadata is not valid JSON: there is more after the object"
+                        + where(parser.currentLocation()));
+            }
+            return tree;
         } catch (JsonProcessingException e) {
             String why = e.getOriginalMessage();
             if (why.startsWith("Duplicate field")) {
@@ -137,10 +144,36 @@ public final class MetadataParser {
             } else if (why.contains("String value length") || why.contains("Name length")) {
                 why = "a string or field name is too long";
             }
-            throw invalid("the metadata is not valid JSON: " + printable(why)
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ")"));
+            throw invalid("the metadata is not valid JSON: " + printable(why) + field(parser)
+                    + where(e.getLocation() != null ? e.getLocation() : parser == null ? null : parser.currentLocation()));
+        } catch (java.io.IOException e) {
+            throw invalid("the metadata cannot be read: " + e.getMessage());
+        } finally {
+            if (parser != null) {
+                try {
+                    parser.close();
+                } catch (java.io.IOException e) {
+                    // a parser over a string
+                }
+            }
         }
+    }
+
+    /** " at field 'versions.java'" for where the parser stopped inside an object, else "". */
+    private static String field(com.fasterxml.jackson.core.JsonParser parser) {
+        if (parser == null || parser.getParsingContext() == null) {
+            return "";
+        }
+        String pointer = parser.getParsingContext().pathAsPointer().toString();
+        if (pointer.isEmpty() || pointer.equals("/")) {
+            return "";
+        }
+        return " at field '" + abbreviate(pointer.substring(1).replace('/', '.')) + "'";
+    }
+
+    private static String where(com.fasterxml.jackson.core.JsonLocation location) {
+        return location == null || location.getLineNr() < 0 ? ""
+                : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
     }
 
     private static ObjectNode object(JsonNode node, String name) {
