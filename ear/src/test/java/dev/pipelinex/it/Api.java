@@ -84,6 +84,43 @@ final class Api {
         return post("api/jobs/upload", "multipart/form-data; boundary=" + boundary, body.toByteArray(), java.util.Map.of());
     }
 
+    /**
+     * A multipart upload streamed without a Content-Length (chunked): the metadata part, then a
+     * {@code project_zip} part of {@code zipBytes} zero bytes, never held in memory.
+     */
+    Reply uploadChunked(String metadata, long zipBytes) {
+        String boundary = "----pipelinex" + UUID.randomUUID();
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\n"
+                + "Content-Type: application/json\r\n\r\n" + metadata + "\r\n--" + boundary
+                + "\r\nContent-Disposition: form-data; name=\"project_zip\"; filename=\"project.zip\"\r\n"
+                + "Content-Type: application/zip\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+        java.util.function.Supplier<java.io.InputStream> body = () -> new java.io.SequenceInputStream(java.util.Collections.enumeration(
+                java.util.List.of(new java.io.ByteArrayInputStream(head), new java.io.InputStream() {
+                    private long left = zipBytes;
+
+                    @Override
+                    public int read() {
+                        return left-- > 0 ? 0 : -1;
+                    }
+
+                    @Override
+                    public int read(byte[] b, int off, int len) {
+                        if (left <= 0) {
+                            return -1;
+                        }
+                        int n = (int) Math.min(len, left);
+                        java.util.Arrays.fill(b, off, off + n, (byte) 0);
+                        left -= n;
+                        return n;
+                    }
+                }, new java.io.ByteArrayInputStream(tail))));
+        return send(HttpRequest.newBuilder(base.resolve("api/jobs/upload"))
+                .version(HttpClient.Version.HTTP_1_1)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(body)));
+    }
+
     /** A POST of any body with any content type and extra headers. */
     Reply post(String path, String contentType, byte[] body, java.util.Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path))

@@ -106,10 +106,17 @@ class HostileInputIT {
                     "{\"github_url\": " + Api.JSON.valueToTree(url) + ", " + STACK + "}"), 400, "invalid-repository-url"));
         }
 
+        cases.add(new Case("url of a repository that cannot be cloned", () -> api.postJson("api/jobs/github",
+                "{\"github_url\": \"http://127.0.0.1:1/acme/missing\", " + STACK + "}"), 422, "clone-failed"));
+
         // HTTP
+        cases.add(new Case("chunked upload over the limit", () -> api.uploadChunked(METADATA, 60L << 20), 413, null));
         cases.add(new Case("multipart without project_zip", () -> api.uploadParts(List.of(Api.Part.text("metadata", METADATA))),
                 400, "malformed-request"));
         cases.add(new Case("multipart without metadata", () -> api.uploadParts(List.of(Api.Part.file("project_zip", good))),
+                400, "malformed-request"));
+        cases.add(new Case("multipart with project_zip twice", () -> api.uploadParts(List.of(Api.Part.text("metadata", METADATA),
+                Api.Part.file("project_zip", good), Api.Part.file("project_zip", HostileArchives.files("../evil.txt")))),
                 400, "malformed-request"));
         cases.add(new Case("multipart without parts", () -> api.uploadParts(List.of()), 0, null));
         cases.add(new Case("multipart without boundary", () -> api.post("api/jobs/upload", "multipart/form-data",

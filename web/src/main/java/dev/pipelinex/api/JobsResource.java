@@ -183,8 +183,13 @@ public class JobsResource {
         return Response.created(location).entity(write(JobFiles.json().valueToTree(metadata))).build();
     }
 
+    /** The part called {@code name}; a part sent twice is refused rather than one of them chosen. */
     private static Optional<EntityPart> part(List<EntityPart> parts, String name) {
-        return parts.stream().filter(p -> name.equals(p.getName())).findFirst();
+        List<EntityPart> found = parts.stream().filter(p -> name.equals(p.getName())).toList();
+        if (found.size() > 1) {
+            throw malformed("the multipart part '" + name + "' appears " + found.size() + " times; send it once");
+        }
+        return found.stream().findFirst();
     }
 
     private static int number(String name, String value, int min, int max) {
