@@ -172,12 +172,19 @@ class HostileInputIT {
         assertEquals(List.of(), failures, failures.size() + " of " + cases.size() + " cases");
         assertEquals(messagesBefore, messagesAdded(), "no refused submission sends a message");
 
-        // The server is still healthy: a good submission is accepted and its job completes.
-        Api.Reply reply = api.upload(good, METADATA);
-        String id = PipelineIT.submitted(reply);
-        JsonNode job = api.awaitFinal(id, Duration.ofMinutes(10));
-        assertEquals("SUCCEEDED", job.path("state").path("state").asText(), "job: " + job);
-        assertEquals(messagesBefore + 1, messagesAdded(), "the good submission sent its message");
+        // The server is still healthy: a good upload and a good repository are accepted and their jobs complete.
+        String id = PipelineIT.submitted(api.upload(good, METADATA));
+        String cloned;
+        try {
+            cloned = PipelineIT.submitted(api.postJson("api/jobs/github", PipelineIT.githubRequest()));
+        } finally {
+            PipelineIT.stopGit();
+        }
+        for (String job : List.of(id, cloned)) {
+            JsonNode done = api.awaitFinal(job, Duration.ofMinutes(10));
+            assertEquals("SUCCEEDED", done.path("state").path("state").asText(), "job: " + done);
+        }
+        assertEquals(messagesBefore + 2, messagesAdded(), "each good submission sent its message");
     }
 
     /** Null when the reply is a proper refusal, else what is wrong with it. */

@@ -269,6 +269,7 @@ public final class HostileArchives {
         add.accept(new Case("zip64-lying-size", zip64LyingSize(1L << 40), tooLarge, "unpacks to more than"));
         add.accept(new Case("size-understated", lyingUncompressedSize(), invalid, "declares"));
         add.accept(new Case("crc-wrong", wrongCrc(), invalid, "CRC"));
+        add.accept(new Case("data-descriptor-compressed-size-understated", understatedCompressedSize(), invalid, "not a readable ZIP"));
         // not ZIPs at all
         add.accept(new Case("tar-gz", gzip(repeat('t', 2048)), invalid, "gzip"));
         add.accept(new Case("text", "this is not a zip at all, just some text".getBytes(StandardCharsets.UTF_8), invalid,
@@ -291,6 +292,23 @@ public final class HostileArchives {
         for (int at : offsets(zip, 0x02014b50)) {
             if ((b.getShort(at + 28) & 0xFFFF) == 8) {
                 b.putInt(at + 24, 9);
+            }
+        }
+        return zip;
+    }
+
+    /**
+     * A deflated entry written with a data descriptor (sizes after the data, zero in the local
+     * header) whose central directory claims fewer compressed bytes than the data has.
+     */
+    static byte[] understatedCompressedSize() {
+        byte[] text = new byte[4000];
+        new java.util.Random(1).nextBytes(text);
+        byte[] zip = zip(List.of(Entry.file("pom.xml", POM), new Entry("data.txt", text, 0, e -> { })));
+        ByteBuffer b = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);
+        for (int at : offsets(zip, 0x02014b50)) {
+            if ((b.getShort(at + 28) & 0xFFFF) == 8) {
+                b.putInt(at + 20, 100);
             }
         }
         return zip;
