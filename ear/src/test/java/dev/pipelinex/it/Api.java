@@ -91,6 +91,137 @@ final class Api {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
     }
 
+    /** One part of a multipart body: a name, an optional file name and content type, the bytes. */
+    record Part(String name, String filename, String contentType, byte[] content) {
+        static Part text(String name, String text) {
+            return new Part(name, null, "application/json", text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Part file(String name, byte[] content) {
+            return new Part(name, "project.zip", "application/zip", content);
+        }
+    }
+
+    /** A multipart/form-data upload of exactly the parts given, in that order. */
+    Reply uploadParts(java.util.List<Part> parts) {
+        String boundary = "----pipelinex" + UUID.randomUUID();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        for (Part p : parts) {
+            write(body, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + p.name() + "\""
+                    + (p.filename() == null ? "" : "; filename=\"" + p.filename() + "\"") + "\r\n"
+                    + (p.contentType() == null ? "" : "Content-Type: " + p.contentType() + "\r\n") + "\r\n");
+            body.writeBytes(p.content());
+            write(body, "\r\n");
+        }
+        write(body, "--" + boundary + "--\r\n");
+        return post("api/jobs/upload", "multipart/form-data; boundary=" + boundary, body.toByteArray(), java.util.Map.of());
+    }
+
+    /**
+     * A multipart upload streamed without a Content-Length (chunked): the metadata part, then a
+     * {@code project_zip} part of {@code zipBytes} zero bytes, never held in memory.
+     */
+    Reply uploadChunked(String metadata, long zipBytes) {
+        String boundary = "----pipelinex" + UUID.randomUUID();
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\n"
+                + "Content-Type: application/json\r\n\r\n" + metadata + "\r\n--" + boundary
+                + "\r\nContent-Disposition: form-data; name=\"project_zip\"; filename=\"project.zip\"\r\n"
+                + "Content-Type: application/zip\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+        java.util.function.Supplier<java.io.InputStream> body = () -> new java.io.SequenceInputStream(java.util.Collections.enumeration(
+                java.util.List.of(new java.io.ByteArrayInputStream(head), new java.io.InputStream() {
+                    private long left = zipBytes;
+
+                    @Override
+                    public int read() {
+                        return left-- > 0 ? 0 : -1;
+                    }
+
+                    @Override
+                    public int read(byte[] b, int off, int len) {
+                        if (left <= 0) {
+                            return -1;
+                        }
+                        int n = (int) Math.min(len, left);
+                        java.util.Arrays.fill(b, off, off + n, (byte) 0);
+                        left -= n;
+                        return n;
+                    }
+                }, new java.io.ByteArrayInputStream(tail))));
+        return send(HttpRequest.newBuilder(base.resolve("api/jobs/upload"))
+                .version(HttpClient.Version.HTTP_1_1)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(body)));
+    }
+
+    /** A POST of any body with any content type and extra headers. */
+    Reply post(String path, String contentType, byte[] body, java.util.Map<String, String> headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        headers.forEach(b::header);
+        return send(b);
+    }
+
+    /**
+     * A request written byte by byte on a socket, for what the HTTP client will not send (a
+     * Content-Length that the body does not match): {@code head} holds the request line's path
+     * and the headers beyond Host and Connection; only {@code body} is sent after them. The
+     * answer must come without the rest of the body.
+     */
+    Reply raw(String method, String path, java.util.Map<String, String> head, byte[] body) {
+        try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(30_000);
+            StringBuilder request = new StringBuilder(method + " /" + path + " HTTP/1.1\r\nHost: " + base.getHost()
+                    + ":" + base.getPort() + "\r\nConnection: close\r\n");
+            if (authorization != null) {
+                request.append("Authorization: ").append(authorization).append("\r\n");
+            }
+            head.forEach((k, v) -> request.append(k).append(": ").append(v).append("\r\n"));
+            request.append("\r\n");
+            var out = socket.getOutputStream();
+            out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body);
+            out.flush();
+            var in = new java.io.BufferedInputStream(socket.getInputStream());
+            String status = line(in);
+            java.util.Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            for (String h; !(h = line(in)).isEmpty(); ) {
+                int colon = h.indexOf(':');
+                headers.put(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
+            }
+            byte[] content;
+            if ("chunked".equalsIgnoreCase(headers.get("Transfer-Encoding"))) {
+                ByteArrayOutputStream all = new ByteArrayOutputStream();
+                for (int size; (size = Integer.parseInt(line(in).split(";")[0].trim(), 16)) > 0; ) {
+                    all.writeBytes(in.readNBytes(size));
+                    line(in);
+                }
+                content = all.toByteArray();
+            } else if (headers.containsKey("Content-Length")) {
+                content = in.readNBytes(Integer.parseInt(headers.get("Content-Length")));
+            } else {
+                content = in.readAllBytes();
+            }
+            return new Reply(Integer.parseInt(status.split(" ")[1]), headers.getOrDefault("Content-Type", ""),
+                    new String(content, StandardCharsets.UTF_8), null);
+        } catch (IOException e) {
+            throw new AssertionError("raw request to " + base + " failed: " + e, e);
+        }
+    }
+
+    private static String line(java.io.InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int c; (c = in.read()) >= 0 && c != '\n'; ) {
+            if (c != '\r') {
+                line.write(c);
+            }
+        }
+        return line.toString(StandardCharsets.ISO_8859_1);
+    }
+
     Reply postJson(String path, String json) {
         return send(HttpRequest.newBuilder(base.resolve(path))
                 .header("Content-Type", "application/json")

@@ -57,7 +57,8 @@ public class Settings {
 
     public GitPolicy gitPolicy() {
         String hosts = get("pipelinex.git.allowed-hosts", String.class, "github.com");
-        return new GitPolicy(Set.of(hosts.split(",")), get("pipelinex.git.allow-http", Boolean.class, false));
+        return new GitPolicy(Set.of(hosts.split(",")), get("pipelinex.git.allow-http", Boolean.class, false),
+                get("pipelinex.git.allow-private-addresses", Boolean.class, false));
     }
 
     /**

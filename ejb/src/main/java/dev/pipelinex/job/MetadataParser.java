@@ -1,6 +1,11 @@
 package dev.pipelinex.job;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,13 +17,32 @@ import java.util.Set;
 /**
  * Reads the job metadata a client sends, strictly: unknown fields, wrong types and missing
  * required values are refused with the field named. Missing optional values take defaults:
- * {@code versions} Java 17 and Maven 3.9, every {@code pipeline} stage on.
+ * {@code versions} Java 17 and Maven 3.9, every {@code pipeline} stage on. The document itself
+ * is bounded: at most {@link #MAX_METADATA_CHARS} characters, {@link #MAX_DEPTH} levels of
+ * nesting, numbers of at most 20 digits, one value per key, one JSON object and nothing after it.
  */
 public final class MetadataParser {
 
     public static final int MAX_METADATA_CHARS = 16 * 1024;
     public static final String DEFAULT_JAVA = "17";
     public static final String DEFAULT_BUILD_TOOL = "3.9";
+    /** Deepest nesting of objects and arrays a metadata document may have. */
+    public static final int MAX_DEPTH = 8;
+
+    private static final java.util.regex.Pattern JAVA_VERSION = java.util.regex.Pattern.compile("[1-9]\\d{0,2}");
+    private static final java.util.regex.Pattern TOOL_VERSION =
+            java.util.regex.Pattern.compile("[1-9]\\d{0,2}(\\.\\d{1,4}){0,2}");
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,39}");
+    private static final ObjectReader READER = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_DEPTH)
+                    .maxNumberLength(20)
+                    .maxStringLength(MAX_METADATA_CHARS)
+                    .maxNameLength(100)
+                    .build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build())
+            .reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private static final Set<String> TOP = Set.of("stack", "versions", "pipeline");
     private static final Set<String> STACK = Set.of("language", "framework", "build_tool");
@@ -44,7 +68,8 @@ public final class MetadataParser {
             throw invalid("field 'github_url' is required and must be a string such as "
                     + "\"https://github.com/owner/repo.git\"");
         }
-        return new GitRequest(url.asText().trim(), read(root, Set.of("github_url")));
+        // Surrounding spaces are a slip of the hand; any other whitespace or control character is refused with the URL.
+        return new GitRequest(url.asText().replaceAll("^ +| +$", ""), read(root, Set.of("github_url")));
     }
 
     private JobRequest read(ObjectNode root, Set<String> extra) {
@@ -91,18 +116,64 @@ public final class MetadataParser {
         if (json == null || json.isBlank()) {
             throw invalid("the metadata is empty; send a JSON object with at least 'stack'");
         }
+        if (json.charAt(0) == '\uFEFF') {
+            throw invalid("the metadata starts with a byte order mark; send plain UTF-8 JSON without one");
+        }
         if (json.length() > MAX_METADATA_CHARS) {
             throw invalid("the metadata is " + json.length() + " characters long; the limit is "
                     + MAX_METADATA_CHARS);
         }
+        com.fasterxml.jackson.core.JsonParser parser = null;
         try {
+            parser = READER.createParser(json);
+            JsonNode tree = READER.readTree(parser);
             // One JSON value and nothing after it: a second object would otherwise be ignored silently.
-            return JobFiles.json().reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(json);
+            if (parser.nextToken() != null) {
+                throw invalid("the metadata is not valid JSON: there is more after the object"
+                        + where(parser.currentLocation()));
+            }
+            return tree;
         } catch (JsonProcessingException e) {
-            throw invalid("the metadata is not valid JSON: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ")"));
+            String why = e.getOriginalMessage();
+            if (why.startsWith("Duplicate field")) {
+                why = why + "; each field may appear once";
+            } else if (why.contains("nesting depth")) {
+                why = "it is nested deeper than " + MAX_DEPTH + " levels";
+            } else if (why.contains("Number value length")) {
+                why = "a number is longer than 20 digits";
+            } else if (why.contains("String value length") || why.contains("Name length")) {
+                why = "a string or field name is too long";
+            }
+            throw invalid("the metadata is not valid JSON: " + printable(why) + field(parser)
+                    + where(e.getLocation() != null ? e.getLocation() : parser == null ? null : parser.currentLocation()));
+        } catch (java.io.IOException e) {
+            throw invalid("the metadata cannot be read: " + e.getMessage());
+        } finally {
+            if (parser != null) {
+                try {
+                    parser.close();
+                } catch (java.io.IOException e) {
+                    // a parser over a string
+                }
+            }
         }
+    }
+
+    /** " at field 'versions.java'" for where the parser stopped inside an object, else "". */
+    private static String field(com.fasterxml.jackson.core.JsonParser parser) {
+        if (parser == null || parser.getParsingContext() == null) {
+            return "";
+        }
+        String pointer = parser.getParsingContext().pathAsPointer().toString();
+        if (pointer.isEmpty() || pointer.equals("/")) {
+            return "";
+        }
+        return " at field '" + abbreviate(pointer.substring(1).replace('/', '.')) + "'";
+    }
+
+    private static String where(com.fasterxml.jackson.core.JsonLocation location) {
+        return location == null || location.getLineNr() < 0 ? ""
+                : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
     }
 
     private static ObjectNode object(JsonNode node, String name) {
@@ -130,7 +201,12 @@ public final class MetadataParser {
         if (!v.isTextual() || v.asText().isBlank()) {
             throw invalid("field '" + prefix + field + "' must be a non-empty string, got " + kind(v));
         }
-        return v.asText().trim();
+        String text = v.asText().trim();
+        if (!NAME.matcher(text).matches()) {
+            throw invalid("field '" + prefix + field + "' must be a name such as \"java\", \"spring-boot\" or "
+                    + "\"maven\" (letters, digits, '.', '_', '-'), got " + kind(v));
+        }
+        return text;
     }
 
     private static String version(ObjectNode node, String field, String fallback) {
@@ -147,7 +223,8 @@ public final class MetadataParser {
             throw invalid("field 'versions." + field + "' must be a string such as \"" + fallback
                     + "\", got " + kind(v));
         }
-        if (!text.matches("\\d{1,3}(\\.\\d{1,4}){0,2}")) {
+        java.util.regex.Pattern form = field.equals("java") ? JAVA_VERSION : TOOL_VERSION;
+        if (!form.matcher(text).matches()) {
             throw invalid("field 'versions." + field + "' must be a version such as \"" + fallback
                     + "\", got \"" + abbreviate(text) + "\"");
         }
@@ -196,7 +273,13 @@ public final class MetadataParser {
     }
 
     private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+        String p = printable(s);
+        return p.length() <= 40 ? p : p.substring(0, 40) + "…";
+    }
+
+    /** {@code s} with control and invisible characters shown as '?', safe to echo in a detail. */
+    private static String printable(String s) {
+        return s.replaceAll("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]", "?");
     }
 
     private static RequestRefusedException invalid(String detail) {

@@ -10,6 +10,8 @@ public enum Refusal {
     INVALID_ARCHIVE(400, "invalid-archive", "The project archive cannot be used"),
     INVALID_REPOSITORY_URL(400, "invalid-repository-url", "The repository URL is not allowed"),
     TOO_LARGE(413, "too-large", "The project is too large"),
+    REQUEST_TOO_LARGE(413, "request-too-large", "The request is too large"),
+    HEADER_TOO_LARGE(431, "header-too-large", "A request header is too large"),
     ADMISSION_REFUSED(422, "admission-refused", "The project does not meet the stack's contract"),
     UNSUPPORTED_STACK(422, "unsupported-stack", "The stack or versions are not served here"),
     CLONE_FAILED(422, "clone-failed", "The repository could not be cloned"),

@@ -12,7 +12,15 @@ import org.junit.jupiter.api.Test;
 
 class GitIntakeTest {
 
-    private final GitIntake intake = new GitIntake(GitPolicy.DEFAULT, IntakeLimits.DEFAULTS);
+    /** Name resolution without DNS: github.com has a public address, everything else none. */
+    static final AddressResolver PUBLIC = host -> {
+        if (host.equals("github.com")) {
+            return new java.net.InetAddress[] {java.net.InetAddress.getByAddress(host, new byte[] {(byte) 140, 82, 112, 3})};
+        }
+        return java.net.InetAddress.getAllByName(host.matches("[0-9.]+|[0-9a-f:]+") ? host : "unresolvable.invalid");
+    };
+
+    private final GitIntake intake = new GitIntake(GitPolicy.DEFAULT, IntakeLimits.DEFAULTS, PUBLIC);
 
     private static void assertRefused(GitIntake intake, String url, String fragment) {
         RequestRefusedException e = assertThrows(RequestRefusedException.class, () -> intake.check(url),
@@ -49,7 +57,8 @@ class GitIntakeTest {
 
     @Test
     void httpIsAcceptedWhenThePolicyAllowsIt() {
-        GitIntake lenient = new GitIntake(new GitPolicy(Set.of("127.0.0.1", " GitHub.com "), true), IntakeLimits.DEFAULTS);
+        GitIntake lenient = new GitIntake(new GitPolicy(Set.of("127.0.0.1:*", " GitHub.com "), true, true),
+                IntakeLimits.DEFAULTS, PUBLIC);
         assertEquals(URI.create("http://127.0.0.1:8081/owner/repo.git"), lenient.check("http://127.0.0.1:8081/owner/repo"),
                 "http with an allowed host should be accepted when allowHttp is on, port kept");
         assertEquals(URI.create("https://github.com/o/r.git"), lenient.check("https://github.com/o/r"),

@@ -12,6 +12,11 @@ public class HttpErrorMapper implements ExceptionMapper<WebApplicationException>
 
     @Override
     public Response toResponse(WebApplicationException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof dev.pipelinex.job.RequestRefusedException refused) {
+                return new RefusalMapper().toResponse(refused);
+            }
+        }
         Response r = e.getResponse();
         int status = r.getStatus();
         String reason = r.getStatusInfo().getReasonPhrase();
@@ -25,7 +30,8 @@ public class HttpErrorMapper implements ExceptionMapper<WebApplicationException>
         String detail = switch (status) {
             case 404 -> "there is no such resource; the API lives under /api/jobs";
             case 405 -> "this resource does not accept that HTTP method";
-            case 415 -> "this resource does not accept that content type";
+            case 415 -> "this resource does not accept that content type; an upload is multipart/form-data, "
+                    + "a repository request application/json";
             default -> e.getMessage() == null ? reason : e.getMessage();
         };
         Response.ResponseBuilder b = Response.fromResponse(Problems.problem(status, slug, reason, detail, List.of()));

@@ -30,6 +30,11 @@ import jakarta.ws.rs.core.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import dev.pipelinex.job.MetadataParser;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
@@ -66,7 +71,10 @@ public class JobsResource {
         EntityPart metadata = part(parts, "metadata").orElseThrow(() -> malformed(
                 "the multipart part 'metadata' (the job metadata as JSON text) is missing"));
         Caller caller = Callers.submitter(security);
-        String json = metadata.getContent(String.class);
+        String json;
+        try (InputStream in = metadata.getContent()) {
+            json = utf8(in, "the multipart part 'metadata'", Refusal.INVALID_METADATA);
+        }
         try (InputStream content = zip.getContent()) {
             return created(submission.submitUpload(content, zip.getFileName().orElse(null), json, caller.name()));
         }
@@ -75,9 +83,30 @@ public class JobsResource {
     @POST
     @Path("github")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response github(String body) {
+    public Response github(InputStream body) throws IOException {
         Caller caller = Callers.submitter(security);
-        return created(submission.submitGit(body, caller.name()));
+        return created(submission.submitGit(utf8(body, "the request body", Refusal.INVALID_METADATA), caller.name()));
+    }
+
+    /**
+     * The text of a JSON part or body: strict UTF-8, at most {@link MetadataParser#MAX_METADATA_CHARS}
+     * characters (read no further than four bytes a character allow).
+     */
+    static String utf8(InputStream in, String what, Refusal refusal) throws IOException {
+        int maxBytes = 4 * MetadataParser.MAX_METADATA_CHARS;
+        byte[] bytes = in.readNBytes(maxBytes + 1);
+        if (bytes.length > maxBytes) {
+            throw new RequestRefusedException(refusal, what + " is longer than the limit of "
+                    + MetadataParser.MAX_METADATA_CHARS + " characters");
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new RequestRefusedException(refusal, what + " is not valid UTF-8 text; send the JSON as UTF-8");
+        }
     }
 
     @GET
@@ -175,8 +204,13 @@ public class JobsResource {
         return Response.created(location).entity(write(JobFiles.json().valueToTree(metadata))).build();
     }
 
+    /** The part called {@code name}; a part sent twice is refused rather than one of them chosen. */
     private static Optional<EntityPart> part(List<EntityPart> parts, String name) {
-        return parts.stream().filter(p -> name.equals(p.getName())).findFirst();
+        List<EntityPart> found = parts.stream().filter(p -> name.equals(p.getName())).toList();
+        if (found.size() > 1) {
+            throw malformed("the multipart part '" + name + "' appears " + found.size() + " times; send it once");
+        }
+        return found.stream().findFirst();
     }
 
     private static int number(String name, String value, int min, int max) {
