@@ -36,7 +36,7 @@ final class Analysis {
     }
 
     void tick() {
-        if (++steps > MAX_STEPS || (steps & 255) == 0 && System.nanoTime() > deadlineNanos) {
+        if (++steps > MAX_STEPS || (steps & 63) == 0 && System.nanoTime() > deadlineNanos) {
             throw new MethodFlow.Bailout("the time budget was exceeded", true);
         }
     }

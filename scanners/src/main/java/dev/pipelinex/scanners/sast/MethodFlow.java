@@ -136,13 +136,14 @@ final class MethodFlow {
                 if (taken == null) {
                     continue;
                 }
+                int line = line(insn);
                 insns.insertBefore(insn, new InsnNode(two ? Opcodes.POP2 : Opcodes.POP));
                 if (taken) {
                     insns.set(insn, new JumpInsnNode(Opcodes.GOTO, jump.label));
                 } else {
                     insns.remove(insn);
                 }
-                decided.add("the condition at line " + line(insn) + " is always " + taken);
+                decided.add("the condition at line " + line + " is always " + taken);
                 changed = true;
             } else if (insn instanceof TableSwitchInsnNode || insn instanceof LookupSwitchInsnNode) {
                 TaintValue key = f.getStack(top);
@@ -150,9 +151,10 @@ final class MethodFlow {
                     continue;
                 }
                 LabelNode target = switchTarget(insn, k);
+                int line = line(insn);
                 insns.insertBefore(insn, new InsnNode(Opcodes.POP));
                 insns.set(insn, new JumpInsnNode(Opcodes.GOTO, target));
-                decided.add("the switch at line " + line(insn) + " always takes the case " + describeKey(k));
+                decided.add("the switch at line " + line + " always takes the case " + describeKey(k));
                 changed = true;
             }
         }

@@ -110,7 +110,7 @@ final class TaintValue implements Value {
     public String toString() {
         return switch (kind) {
             case CONST -> constant instanceof String s ? "\"" + abbreviate(s) + "\"" : String.valueOf(constant);
-            case CLEAN -> "an untainted value";
+            case CLEAN -> "computed from constants only";
             case TOP -> "a possibly tainted value";
             case REF -> "a local container";
             case NEW_OBJECT -> "a new " + type.replace('/', '.');
