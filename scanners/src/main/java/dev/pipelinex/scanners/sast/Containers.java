@@ -80,7 +80,7 @@ final class Containers {
             return null;
         }
         for (TaintValue a : args) {
-            if (a.isRef()) {
+            if (a.isAnyRef()) {
                 return null;
             }
         }

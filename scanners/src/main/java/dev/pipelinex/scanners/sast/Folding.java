@@ -103,7 +103,7 @@ final class Folding {
     static Boolean condition(int op, TaintValue a, TaintValue b) {
         if (op == Opcodes.IFNULL || op == Opcodes.IFNONNULL) {
             Boolean isNull = a.isConstant() ? Boolean.valueOf(a.constant == TaintValue.NULL)
-                    : a.isRef() || a.kind == TaintValue.Kind.NEW_OBJECT ? Boolean.FALSE : null;
+                    : a.isAnyRef() || a.kind == TaintValue.Kind.NEW_OBJECT ? Boolean.FALSE : null;
             return isNull == null ? null : op == Opcodes.IFNULL ? isNull : !isNull;
         }
         if (!a.isConstant() || !(a.constant instanceof Integer x)) {

@@ -187,6 +187,9 @@ public final class InjectionPruner {
     }
 
     private static String describe(TaintFrame f, TaintValue v) {
+        if (v.kind == TaintValue.Kind.REFS) {
+            return "one of several local containers, each holding only untainted values";
+        }
         if (v.isRef()) {
             HeapObject h = f.object(v);
             if (h == null) {

@@ -185,8 +185,8 @@ final class MethodFlow {
             }
             TaintFrame f = (TaintFrame) frames[i];
             TaintValue v = f.getStack(f.getStackSize() - 1);
-            if (v.isRef() || v.kind == TaintValue.Kind.NEW_OBJECT) {
-                v = v.isRef() && f.clean(v) ? TaintValue.clean(1) : TaintValue.TOP1;
+            if (v.isAnyRef() || v.kind == TaintValue.Kind.NEW_OBJECT) {
+                v = v.isAnyRef() && f.clean(v) ? TaintValue.clean(1) : TaintValue.TOP1;
             }
             joined = joined == null ? v : TaintValue.join(joined, v);
         }

@@ -47,6 +47,10 @@ final class TaintFrame extends Frame<TaintValue> {
 
     /** Lets go of a container: unknown code may now read or change it. */
     void escape(TaintValue v) {
+        if (v != null && v.kind == TaintValue.Kind.REFS) {
+            forEachSite(v.sites(), s -> escape(TaintValue.ref(s)));
+            return;
+        }
         HeapObject h = object(v);
         if (h != null && !h.escaped) {
             h.escaped = true;
@@ -67,6 +71,16 @@ final class TaintFrame extends Frame<TaintValue> {
         }
         if (v.isUntainted()) {
             return true;
+        }
+        if (v.kind == TaintValue.Kind.REFS) {
+            boolean all = true;
+            long mask = v.sites();
+            while (mask != 0 && all) {
+                int s = Long.numberOfTrailingZeros(mask);
+                mask &= mask - 1;
+                all = clean(TaintValue.ref(s), depth);
+            }
+            return all;
         }
         HeapObject h = object(v);
         if (h == null || h.escaped || depth > 4) {
@@ -116,7 +130,7 @@ final class TaintFrame extends Frame<TaintValue> {
                 TaintValue index = pop();
                 TaintValue ref = pop();
                 HeapObject array = object(ref);
-                if (array == null || value.isRef()) {
+                if (array == null || value.isAnyRef()) {
                     escape(value);
                     escape(ref);
                 } else {
@@ -157,6 +171,13 @@ final class TaintFrame extends Frame<TaintValue> {
             }
             case Opcodes.JSR, Opcodes.RET -> throw new MethodFlow.Bailout("subroutines (jsr/ret) are not analysed");
             default -> super.execute(insn, interpreter);
+        }
+    }
+
+    private static void forEachSite(long mask, java.util.function.IntConsumer action) {
+        while (mask != 0) {
+            action.accept(Long.numberOfTrailingZeros(mask));
+            mask &= mask - 1;
         }
     }
 
@@ -205,8 +226,15 @@ final class TaintFrame extends Frame<TaintValue> {
         for (int i = 0; i < locals + stack; i++) {
             TaintValue after = i < locals ? getLocal(i) : getStack(i - locals);
             TaintValue theirs = i < locals ? other.getLocal(i) : other.getStack(i - locals);
+            long kept = after == null ? 0 : after.sites();
             for (TaintValue v : new TaintValue[] {before[i], theirs}) {
-                if (v != null && v.isRef() && !v.equals(after) && joined.containsKey(v.site)) {
+                long lost = v == null ? 0 : v.sites() & ~kept;
+                forEachSite(lost, s -> {
+                    if (joined.containsKey(s)) {
+                        joined.get(s).escaped = true;
+                    }
+                });
+                if (v != null && v.isRef() && v.site >= 64 && !v.equals(after) && joined.containsKey(v.site)) {
                     joined.get(v.site).escaped = true;
                 }
             }

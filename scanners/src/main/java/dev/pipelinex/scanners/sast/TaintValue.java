@@ -8,10 +8,11 @@ import org.objectweb.asm.tree.analysis.Value;
  * constant but cannot carry taint ({@code CLEAN}), a value that may be tainted ({@code TOP}), a
  * container the method allocated itself ({@code REF}, its contents live in the frame's heap), or
  * an object of a known exact class the method created ({@code NEW_OBJECT}, its contents unknown).
+ * Two containers met at a join are {@code REFS}: one of several, all of whose contents count.
  */
 final class TaintValue implements Value {
 
-    enum Kind { CONST, CLEAN, TOP, REF, NEW_OBJECT }
+    enum Kind { CONST, CLEAN, TOP, REF, REFS, NEW_OBJECT }
 
     /** The constant {@code null}. */
     static final Object NULL = new Object() {
@@ -56,6 +57,25 @@ final class TaintValue implements Value {
         return new TaintValue(Kind.REF, 1, null, site, null);
     }
 
+    /** One of the containers whose sites are the bits of {@code mask}. */
+    static TaintValue refs(long mask) {
+        return Long.bitCount(mask) == 1 ? ref(Long.numberOfTrailingZeros(mask))
+                : new TaintValue(Kind.REFS, 1, mask, -1, null);
+    }
+
+    /** The sites of the container(s) the value may be, as bits; 0 when it is no container. */
+    long sites() {
+        if (kind == Kind.REF) {
+            return site < 64 ? 1L << site : 0;
+        }
+        return kind == Kind.REFS ? (Long) constant : 0;
+    }
+
+    /** A container or one of several. */
+    boolean isAnyRef() {
+        return kind == Kind.REF || kind == Kind.REFS;
+    }
+
     static TaintValue newObject(String type) {
         return new TaintValue(Kind.NEW_OBJECT, 1, null, -1, type);
     }
@@ -87,6 +107,10 @@ final class TaintValue implements Value {
         if (a.isUntainted() && b.isUntainted()) {
             return clean(a.size);
         }
+        if (a.isAnyRef() && b.isAnyRef() && a.sites() != 0 && b.sites() != 0
+                && (a.kind != Kind.REF || a.site < 64) && (b.kind != Kind.REF || b.site < 64)) {
+            return refs(a.sites() | b.sites());
+        }
         return top(a.size);
     }
 
@@ -113,6 +137,7 @@ final class TaintValue implements Value {
             case CLEAN -> "computed from constants only";
             case TOP -> "a possibly tainted value";
             case REF -> "a local container";
+            case REFS -> "one of several local containers";
             case NEW_OBJECT -> "a new " + type.replace('/', '.');
         };
     }

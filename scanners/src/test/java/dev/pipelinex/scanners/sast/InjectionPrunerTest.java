@@ -65,7 +65,7 @@ class InjectionPrunerTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"ifSafe", "ternarySafe", "switchSafe", "stringSwitchSafe", "mapSafe", "listSafe",
-            "arraySafe", "builderSafe", "helperSafe", "staticHelperSafe", "longSafe"})
+            "arraySafe", "branchArraysSafe", "builderSafe", "helperSafe", "staticHelperSafe", "longSafe"})
     void safeFormsAreProvenSafe(String method) throws IOException {
         InjectionPruner.Verdict v = pruner(5_000).examine(site(method));
         assertTrue(v.safe(), method + ": " + v.reason());
@@ -74,7 +74,7 @@ class InjectionPrunerTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"ifUnsafe", "ternaryUnsafe", "switchUnsafe", "mapUnsafe", "listUnsafe", "arrayUnsafe",
-            "builderUnsafe", "helperUnsafe", "staticHelperUnsafe"})
+            "branchArraysUnsafe", "builderUnsafe", "helperUnsafe", "staticHelperUnsafe"})
     void unsafeFormsStayReported(String method) throws IOException {
         InjectionPruner.Verdict v = pruner(5_000).examine(site(method));
         assertFalse(v.safe(), method + ": " + v.reason());

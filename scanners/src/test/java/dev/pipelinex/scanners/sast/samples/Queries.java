@@ -147,6 +147,26 @@ public class Queries {
         st.executeQuery(String.format("SELECT %s, %s, %s", parts));
     }
 
+    public void branchArraysSafe(Statement st, String param) throws SQLException {
+        Object[] parts;
+        if (param.isEmpty()) {
+            parts = new Object[] {"a"};
+        } else {
+            parts = new Object[] {"b"};
+        }
+        st.executeQuery(String.format("SELECT %s", parts));
+    }
+
+    public void branchArraysUnsafe(Statement st, String param) throws SQLException {
+        Object[] parts;
+        if (param.isEmpty()) {
+            parts = new Object[] {"a"};
+        } else {
+            parts = new Object[] {param};
+        }
+        st.executeQuery(String.format("SELECT %s", parts));
+    }
+
     public void builderSafe(Statement st, String param) throws SQLException {
         StringBuilder sb = new StringBuilder("SELECT ");
         sb.append("a").append(',').append(42);
