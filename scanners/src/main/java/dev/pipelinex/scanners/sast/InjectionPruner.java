@@ -2,7 +2,6 @@ package dev.pipelinex.scanners.sast;
 
 import dev.pipelinex.scanners.report.Finding;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -203,12 +202,5 @@ public final class InjectionPruner {
 
     private static String simpleName(String internal) {
         return internal.substring(internal.lastIndexOf('/') + 1);
-    }
-
-    /** Counts of the verdicts by reason, for the benchmark and for logs. */
-    public static Map<String, Integer> tally(List<Verdict> verdicts) {
-        Map<String, Integer> m = new LinkedHashMap<>();
-        verdicts.forEach(v -> m.merge(v.safe() ? "suppressed" : v.reason().replaceAll("[0-9]+", "N"), 1, Integer::sum));
-        return m;
     }
 }

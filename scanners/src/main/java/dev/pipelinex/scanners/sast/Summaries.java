@@ -1,9 +1,7 @@
 package dev.pipelinex.scanners.sast;
 
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -102,9 +100,5 @@ final class Summaries {
                 }
                 return Optional.empty();
         }
-    }
-
-    static String describe(List<TaintValue> values) {
-        return Arrays.toString(values.toArray());
     }
 }

@@ -5,7 +5,6 @@ import java.util.TreeMap;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
-import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.InvokeDynamicInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.TypeInsnNode;
@@ -150,10 +149,6 @@ final class TaintFrame extends Frame<TaintValue> {
                 }
                 TaintValue receiver = op == Opcodes.INVOKESTATIC ? null : pop();
                 TaintValue result = flow.calls().invoke(this, m, receiver, args);
-                if (m.name.equals("<init>") && receiver != null && receiver.kind == TaintValue.Kind.NEW_OBJECT) {
-                    // the constructed object stays what NEW made it
-                    result = null;
-                }
                 if (Type.getReturnType(m.desc) != Type.VOID_TYPE) {
                     push(result);
                 }

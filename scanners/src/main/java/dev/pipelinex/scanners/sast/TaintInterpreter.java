@@ -73,7 +73,7 @@ final class TaintInterpreter extends Interpreter<TaintValue> {
                 return platform(f.owner) ? TaintValue.clean(size) : TaintValue.top(size);
             }
             default:
-                return TaintValue.top(op == Opcodes.JSR ? 1 : 1);
+                return TaintValue.TOP1;
         }
     }
 
