@@ -136,6 +136,10 @@ final class Containers {
             case "<init>()V":
                 return TaintValue.top(1);
             case "put(Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;": {
+                if (!args[0].isUntainted()) {
+                    // Keys are not tracked, so a map with a tainted key is no longer known.
+                    return null;
+                }
                 TaintValue old = get(h, args[0]);
                 if (args[0].isConstant()) {
                     h.entries.put(args[0].constant, args[1]);

@@ -73,7 +73,7 @@ class InjectionPrunerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ifUnsafe", "ternaryUnsafe", "switchUnsafe", "mapUnsafe", "listUnsafe", "arrayUnsafe",
+    @ValueSource(strings = {"ifUnsafe", "ternaryUnsafe", "switchUnsafe", "mapUnsafe", "mapKeyUnsafe", "listUnsafe", "arrayUnsafe",
             "branchArraysUnsafe", "builderUnsafe", "helperUnsafe", "staticHelperUnsafe"})
     void unsafeFormsStayReported(String method) throws IOException {
         InjectionPruner.Verdict v = pruner(5_000).examine(site(method));

@@ -115,6 +115,12 @@ public class Queries {
         st.executeQuery(bar);
     }
 
+    public void mapKeyUnsafe(Statement st, String param) throws SQLException {
+        Map<String, Object> map = new HashMap<>();
+        map.put(param, "a-value");
+        st.executeQuery(String.valueOf(map));
+    }
+
     public void listSafe(Statement st, String param) throws SQLException {
         List<String> values = new ArrayList<>();
         values.add("safe");
