@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SAST stage: SpotBugs with FindSecBugs, security detectors only, over every module's compiled
 # classes with the module's dependency classpath as the auxiliary classpath. The findings go to
-# sast.sarif with repository paths, CWE ids and severities.
+# sast.sarif with repository paths, CWE ids and severities. A precision step then re-examines each
+# injection finding in the bytecode and marks those it proves safe as suppressed;
+# PIPELINEX_SAST_PRUNING=false (pipeline.sast_pruning in the job metadata) turns it off.
 STAGE=sast
 . "$(dirname "$0")/lib/stage.sh"
 
@@ -36,6 +38,10 @@ if [ "$rc" -ne 0 ] || [ ! -s "$STAGE_DIR/spotbugs.xml" ]; then
   write_result ERROR "SpotBugs failed (exit code $rc); see sast.log"
   exit 1
 fi
+pruning=${PIPELINEX_SAST_PRUNING:-true}
+[ "$pruning" = false ] || pruning=true
 scanners sast-report --spotbugs-xml "$STAGE_DIR/spotbugs.xml" --source "$APP_DIR" --out "$STAGE_DIR" \
   --classes "${#classes[@]}" --started-ms "$STAGE_STARTED_MS" \
+  --pruning "$pruning" --class-dirs "$(IFS=:; echo "${classes[*]}")" \
+  --findsecbugs-plugin "$(ls "$home"/spotbugs/plugins/findsecbugs-plugin-*.jar | head -1)" \
   || { [ -f "$STAGE_DIR/result.json" ] || write_result ERROR "the SAST report could not be written; see sast.log"; exit 1; }

@@ -12,11 +12,13 @@ public record JobRequest(Stack stack, Versions versions, PipelineOptions pipelin
     }
 
     /**
-     * The stage toggles, the quality gate ({@code failOn}: a severity, or null for none) and
-     * what the secret scan covers ({@code files}, or {@code git} for the history too).
+     * The stage toggles, the quality gate ({@code failOn}: a severity, or null for none), what
+     * the secret scan covers ({@code files}, or {@code git} for the history too) and whether the
+     * SAST stage suppresses injection findings it proves safe ({@code sastPruning}, default true).
      */
     public record PipelineOptions(boolean runBuild, boolean runUnitTests, boolean runSast,
-                                  boolean runSca, boolean runSecretScan, String failOn, String secretScanMode) {
+                                  boolean runSca, boolean runSecretScan, String failOn, String secretScanMode,
+                                  Boolean sastPruning) {
 
         public static final List<String> SEVERITIES = List.of("critical", "high", "medium", "low", "info");
         public static final List<String> SECRET_SCAN_MODES = List.of("files", "git");
@@ -25,11 +27,17 @@ public record JobRequest(Stack stack, Versions versions, PipelineOptions pipelin
         public PipelineOptions {
             // metadata.json of an older version has neither field.
             secretScanMode = secretScanMode == null ? "files" : secretScanMode;
+            sastPruning = sastPruning == null ? Boolean.TRUE : sastPruning;
+        }
+
+        public PipelineOptions(boolean runBuild, boolean runUnitTests, boolean runSast, boolean runSca,
+                               boolean runSecretScan, String failOn, String secretScanMode) {
+            this(runBuild, runUnitTests, runSast, runSca, runSecretScan, failOn, secretScanMode, true);
         }
 
         public PipelineOptions(boolean runBuild, boolean runUnitTests, boolean runSast, boolean runSca,
                                boolean runSecretScan) {
-            this(runBuild, runUnitTests, runSast, runSca, runSecretScan, null, "files");
+            this(runBuild, runUnitTests, runSast, runSca, runSecretScan, null, "files", true);
         }
     }
 }

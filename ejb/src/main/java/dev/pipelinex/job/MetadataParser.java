@@ -51,7 +51,7 @@ public final class MetadataParser {
     public static final List<String> TOGGLES =
             List.of("run_build", "run_unit_tests", "run_sast", "run_sca", "run_secret_scan");
     private static final Set<String> PIPELINE = java.util.stream.Stream.concat(TOGGLES.stream(),
-            java.util.stream.Stream.of("fail_on", "secret_scan_mode")).collect(java.util.stream.Collectors.toUnmodifiableSet());
+            java.util.stream.Stream.of("fail_on", "secret_scan_mode", "sast_pruning")).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     /** A GitHub submission: the repository URL beside the usual metadata. */
     public record GitRequest(String url, JobRequest request) {
@@ -107,7 +107,8 @@ public final class MetadataParser {
             }
             String failOn = choice(pipeline, "fail_on", JobRequest.PipelineOptions.SEVERITIES, null);
             String mode = choice(pipeline, "secret_scan_mode", JobRequest.PipelineOptions.SECRET_SCAN_MODES, "files");
-            options = new JobRequest.PipelineOptions(on[0], on[1], on[2], on[3], on[4], failOn, mode);
+            boolean pruning = toggle(pipeline, "sast_pruning");
+            options = new JobRequest.PipelineOptions(on[0], on[1], on[2], on[3], on[4], failOn, mode, pruning);
         }
         return new JobRequest(s, new JobRequest.Versions(java, buildTool), options);
     }

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * One stage to run: its script in the job's installed pipeline, the deadline, the log, and
- * variables of this job the script reads (such as {@code PIPELINEX_SECRET_SCAN_MODE}).
+ * variables of this job the script reads (such as {@code PIPELINEX_SECRET_SCAN_MODE} or {@code PIPELINEX_SAST_PRUNING}).
  */
 public record StageCommand(Workspace workspace, String stackId, String stage, Duration timeout, Map<String, String> env) {
 

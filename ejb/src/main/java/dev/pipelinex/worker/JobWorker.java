@@ -206,6 +206,7 @@ public final class JobWorker {
     private StageResult runStage(Workspace ws, JobMetadata metadata, String id) throws InterruptedException {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PIPELINEX_SECRET_SCAN_MODE", metadata.pipeline().secretScanMode());
+        env.put("PIPELINEX_SAST_PRUNING", String.valueOf(metadata.pipeline().sastPruning()));
         // The oldest JDK of the runner that is at least the Java release the job asked for.
         javaHome(metadata).ifPresent(home -> env.put("JAVA_HOME", home));
         StageRun run = runner.run(new StageCommand(ws, metadata.stackId(), id, stageTimeout, env));

@@ -79,6 +79,14 @@ class MetadataParserTest {
     }
 
     @Test
+    void sastPruningIsOnUnlessTurnedOff() {
+        assertEquals(Boolean.TRUE, parser.parse("{" + STACK + "}").pipeline().sastPruning());
+        assertEquals(Boolean.TRUE, parser.parse("{" + STACK + ", \"pipeline\": {\"run_sca\": false}}").pipeline().sastPruning());
+        assertEquals(Boolean.FALSE, parser.parse("{" + STACK + ", \"pipeline\": {\"sast_pruning\": false}}").pipeline().sastPruning());
+        refused("{" + STACK + ", \"pipeline\": {\"sast_pruning\": \"no\"}}", "'pipeline.sast_pruning'", "true or false");
+    }
+
+    @Test
     void unknownSeverityOrScanModeIsRefusedWithTheChoices() {
         refused("{" + STACK + ", \"pipeline\": {\"fail_on\": \"severe\"}}", "'pipeline.fail_on'", "critical, high, medium, low, info");
         refused("{" + STACK + ", \"pipeline\": {\"fail_on\": 3}}", "'pipeline.fail_on'", "the number 3");

@@ -530,6 +530,16 @@ class JobWorkerTest {
         assertEquals("git", runner.calls.get(0).env().get("PIPELINEX_SECRET_SCAN_MODE"));
     }
 
+    @Test
+    void sastPruningReachesTheStageScript() throws Exception {
+        Workspace on = job(List.of("sast"));
+        worker.run(on.jobId(), 1);
+        assertEquals("true", runner.calls.get(0).env().get("PIPELINEX_SAST_PRUNING"));
+        Workspace off = job(List.of("sast"), new JobRequest.PipelineOptions(true, true, true, true, true, null, "files", false));
+        worker.run(off.jobId(), 1);
+        assertEquals("false", runner.calls.get(1).env().get("PIPELINEX_SAST_PRUNING"));
+    }
+
     /** A scanner stage's result with open findings by severity. */
     private static StageRun findings(StageCommand cmd, int critical, int high, int medium) {
         Path dir = cmd.workspace().reports().resolve(cmd.stage());

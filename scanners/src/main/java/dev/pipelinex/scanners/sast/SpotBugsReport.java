@@ -44,7 +44,12 @@ public final class SpotBugsReport {
     private final Map<String, Severity> severities = new LinkedHashMap<>();
     private final Set<String> informational;
 
-    public record Result(List<Rule> rules, List<Finding> findings, int informationalLeftOut, String spotbugsVersion) {
+    /**
+     * The report's rules and findings; {@code sites} gives, by fingerprint, the method and sink
+     * of each finding for the precision step ({@link InjectionPruner}).
+     */
+    public record Result(List<Rule> rules, List<Finding> findings, int informationalLeftOut, String spotbugsVersion,
+                         Map<String, BugSite> sites) {
     }
 
     public SpotBugsReport() {
@@ -69,6 +74,7 @@ public final class SpotBugsReport {
         }
         Map<String, Rule> rules = new LinkedHashMap<>();
         List<Finding> findings = new ArrayList<>();
+        Map<String, BugSite> sites = new LinkedHashMap<>();
         int leftOut = 0;
         for (Element bug : children(root, "BugInstance")) {
             String type = bug.getAttribute("type");
@@ -101,9 +107,20 @@ public final class SpotBugsReport {
             if (method != null) {
                 props.put("method", method.getAttribute("classname") + "." + method.getAttribute("name"));
             }
+            String sink = null;
+            List<Integer> sinkParameters = new ArrayList<>();
             for (Element s : children(bug, "String")) {
                 if ("Sink method".equals(s.getAttribute("role"))) {
-                    props.put("sink", s.getAttribute("value"));
+                    sink = s.getAttribute("value");
+                    props.put("sink", sink);
+                } else if ("Sink parameter".equals(s.getAttribute("role"))) {
+                    for (String n : s.getAttribute("value").split(",")) {
+                        try {
+                            sinkParameters.add(Integer.parseInt(n.trim()));
+                        } catch (NumberFormatException ignored) {
+                            // not a parameter index
+                        }
+                    }
                 }
             }
             if (repoPath.isEmpty()) {
@@ -120,12 +137,17 @@ public final class SpotBugsReport {
             String fingerprint = sha256(type + "|" + path + "|" + bug.getAttribute("instanceHash") + "|"
                     + bug.getAttribute("instanceOccurrenceNum"));
             findings.add(new Finding(type, severity, message, path, start, end, fingerprint, null, props));
+            if (method != null && line != null) {
+                sites.put(fingerprint, new BugSite(method.getAttribute("classname"), method.getAttribute("name"),
+                        method.getAttribute("signature").isEmpty() ? null : method.getAttribute("signature"),
+                        start, end, sink, sinkParameters));
+            }
         }
         List<Finding> merged = mergeSameFlaw(findings);
         Set<String> used = new java.util.HashSet<>();
         merged.forEach(f -> used.add(f.ruleId()));
         List<Rule> usedRules = rules.values().stream().filter(r -> used.contains(r.id())).toList();
-        return new Result(usedRules, merged, leftOut, root.getAttribute("version"));
+        return new Result(usedRules, merged, leftOut, root.getAttribute("version"), sites);
     }
 
     /**
