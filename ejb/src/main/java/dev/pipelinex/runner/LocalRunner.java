@@ -1,5 +1,6 @@
 package dev.pipelinex.runner;
 
+import dev.pipelinex.job.Workspace;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -98,7 +99,29 @@ public final class LocalRunner implements Runner {
      */
     @Override
     public int removeOrphans() {
-        byte[] marker = ("\0" + NODE_VARIABLE + "=" + node + "\0").getBytes(StandardCharsets.UTF_8);
+        int killed = killMarked(List.of(("\0" + NODE_VARIABLE + "=" + node + "\0").getBytes(StandardCharsets.UTF_8)));
+        if (killed > 0) {
+            LOG.warning("killed " + killed + " stage processes left by an earlier run of node " + node);
+        }
+        return killed;
+    }
+
+    /**
+     * Kills every stage process of this node for the job (its {@code JOB_ID} and
+     * {@value #NODE_VARIABLE} in the environment), whatever session it moved to.
+     */
+    @Override
+    public void cancel(Workspace workspace) {
+        int killed = killMarked(List.of(
+                ("\0" + NODE_VARIABLE + "=" + node + "\0").getBytes(StandardCharsets.UTF_8),
+                ("\0JOB_ID=" + workspace.jobId() + "\0").getBytes(StandardCharsets.UTF_8)));
+        if (killed > 0) {
+            LOG.info("killed " + killed + " remaining processes of cancelled job " + workspace.jobId());
+        }
+    }
+
+    /** Kills the processes (not this server) whose environment has every one of {@code markers}. */
+    private static int killMarked(List<byte[]> markers) {
         long self = ProcessHandle.current().pid();
         int killed = 0;
         for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
@@ -114,12 +137,9 @@ public final class LocalRunner implements Runner {
             } catch (IOException | RuntimeException e) {
                 continue; // gone, or not ours to read
             }
-            if (contains(env, marker) && p.destroyForcibly()) {
+            if (markers.stream().allMatch(m -> contains(env, m)) && p.destroyForcibly()) {
                 killed++;
             }
-        }
-        if (killed > 0) {
-            LOG.warning("killed " + killed + " stage processes left by an earlier run of node " + node);
         }
         return killed;
     }

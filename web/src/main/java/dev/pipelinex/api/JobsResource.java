@@ -8,6 +8,7 @@ import dev.pipelinex.job.JobFiles;
 import dev.pipelinex.job.JobMetadata;
 import dev.pipelinex.job.Refusal;
 import dev.pipelinex.job.RequestRefusedException;
+import dev.pipelinex.service.JobCancellation;
 import dev.pipelinex.service.JobQueries;
 import dev.pipelinex.service.JobSubmission;
 import jakarta.enterprise.context.RequestScoped;
@@ -46,11 +47,15 @@ public class JobsResource {
     @Inject
     private JobQueries queries;
 
+    @Inject
+    private JobCancellation cancellation;
+
     @Context
     private UriInfo uri;
 
     @POST
     @Path("upload")
+    @CapacityChecked
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     public Response upload(List<EntityPart> parts) throws IOException {
         EntityPart zip = part(parts, "project_zip").orElseThrow(() -> malformed(
@@ -65,6 +70,7 @@ public class JobsResource {
 
     @POST
     @Path("github")
+    @CapacityChecked
     @Consumes(MediaType.APPLICATION_JSON)
     public Response github(String body) {
         return created(submission.submitGit(body));
@@ -98,12 +104,22 @@ public class JobsResource {
     @GET
     @Path("{id}")
     public Response get(@PathParam("id") String id) {
-        JobQueries.JobView v = queries.get(id);
+        return Response.ok(write(document(queries.get(id)))).build();
+    }
+
+    /** Cancels a QUEUED or RUNNING job: 202 with the job, now CANCELLED; 409 when it has ended. */
+    @POST
+    @Path("{id}/cancel")
+    public Response cancel(@PathParam("id") String id) {
+        return Response.accepted(write(document(cancellation.cancel(id)))).type(MediaType.APPLICATION_JSON).build();
+    }
+
+    private static ObjectNode document(JobQueries.JobView v) {
         ObjectNode body = JobFiles.json().createObjectNode();
         body.put("job_id", v.metadata().jobId());
         body.set("metadata", JobFiles.json().valueToTree(v.metadata()));
         body.set("state", JobFiles.json().valueToTree(v.status()));
-        return Response.ok(write(body)).build();
+        return body;
     }
 
     @GET
