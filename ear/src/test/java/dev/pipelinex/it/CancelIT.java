@@ -196,6 +196,31 @@ class CancelIT {
         assertEquals("urn:pipelinex:problem:job-not-found", unknown.json().path("type").asText(), unknown.body());
     }
 
+    /**
+     * Runs only when the server was configured to keep more free space than its disk has
+     * ({@code -Dit.min-free-bytes}): then every submission is refused before its upload is stored.
+     */
+    @Test
+    void submissionIsRefusedWith503WhenTheWorkspaceDiskIsNearlyFull() throws Exception {
+        Path workspaces = Path.of(System.getProperty("it.workspaces"));
+        Files.createDirectories(workspaces);
+        long free = Files.getFileStore(workspaces).getUsableSpace();
+        org.junit.jupiter.api.Assumptions.assumeTrue(Long.getLong("it.min-free-bytes", 0) > free,
+                "the server keeps less free space than the disk has");
+        Set<String> before;
+        try (Stream<Path> s = Files.list(workspaces)) {
+            before = Set.copyOf(s.map(Path::toString).toList());
+        }
+        Api.Reply r = api.upload(Projects.zip("greeting-service"), METADATA);
+        assertEquals(503, r.status(), "refused: " + r.body());
+        assertEquals("application/problem+json", r.contentType().split(";")[0].trim());
+        assertEquals("urn:pipelinex:problem:storage-low", r.json().path("type").asText(), r.body());
+        assertTrue(r.raw().headers().firstValue("Retry-After").isPresent(), "a Retry-After header: " + r.raw().headers());
+        try (Stream<Path> s = Files.list(workspaces)) {
+            assertEquals(before, Set.copyOf(s.map(Path::toString).toList()), "nothing of the upload is kept");
+        }
+    }
+
     static boolean logSays(String id, String text) throws IOException {
         Path log = Path.of(System.getProperty("it.workspaces")).resolve(id).resolve("reports/test/test.log");
         return Files.isRegularFile(log) && Files.readString(log).contains(text);

@@ -1,6 +1,7 @@
 package dev.pipelinex.api;
 
 import dev.pipelinex.service.Capacity;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
@@ -12,6 +13,7 @@ import jakarta.ws.rs.ext.Provider;
  */
 @Provider
 @CapacityChecked
+@ApplicationScoped
 public class CapacityFilter implements ContainerRequestFilter {
 
     @Inject
