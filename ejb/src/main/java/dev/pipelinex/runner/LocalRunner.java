@@ -137,11 +137,27 @@ public final class LocalRunner implements Runner {
             } catch (IOException | RuntimeException e) {
                 continue; // gone, or not ours to read
             }
-            if (markers.stream().allMatch(m -> contains(env, m)) && p.destroyForcibly()) {
+            if (markers.stream().allMatch(m -> contains(env, m)) && !dying(p.pid()) && p.destroyForcibly()) {
                 killed++;
             }
         }
         return killed;
+    }
+
+    /**
+     * True for a process already on its way out: a zombie, or one with SIGKILL pending (a process
+     * group just killed can still be listed, and its environment read, for some milliseconds).
+     */
+    static boolean dying(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // f[0] is field 3 (state) of proc(5); field 31 is the bitmap of pending signals.
+            long pending = Long.parseLong(f[28]);
+            return f[0].equals("Z") || f[0].equals("X") || (pending & (1L << 8)) != 0;
+        } catch (IOException | RuntimeException e) {
+            return true; // gone
+        }
     }
 
     private static boolean contains(byte[] data, byte[] part) {
