@@ -22,16 +22,16 @@ mv "$dist/apache-artemis-$artemis_version" "$dir.dist"
 "$dir.dist/bin/artemis" create "$dir" --silent --no-web --allow-anonymous \
   --user "${PIPELINEX_BROKER_USER:-pipelinex}" --password "${PIPELINEX_BROKER_PASSWORD:-pipelinex}" \
   --default-port "$port" --host 0.0.0.0 >/dev/null
-# The queues, and 3 delivery attempts before a job's message goes to the dead-letter queue.
-python3 - "$dir/etc/broker.xml" <<'PY'
+# The queues, and PIPELINEX_MAX_DELIVERY_ATTEMPTS (3) delivery attempts before a job's message goes to the dead-letter queue.
+python3 - "$dir/etc/broker.xml" "${PIPELINEX_MAX_DELIVERY_ATTEMPTS:-3}" <<'PY'
 import sys
-p = sys.argv[1]; s = open(p).read()
+p = sys.argv[1]; attempts = int(sys.argv[2]); s = open(p).read()
 s = s.replace('<address-setting match="#">', '''<address-setting match="PipelineJobs">
             <dead-letter-address>PipelineJobsDLQ</dead-letter-address>
-            <max-delivery-attempts>3</max-delivery-attempts>
+            <max-delivery-attempts>%d</max-delivery-attempts>
             <redelivery-delay>5000</redelivery-delay>
          </address-setting>
-         <address-setting match="#">''', 1)
+         <address-setting match="#">''' % attempts, 1)
 s = s.replace('<persistence-enabled>true</persistence-enabled>', '''<persistence-enabled>true</persistence-enabled>
       <persist-delivery-count-before-delivery>true</persist-delivery-count-before-delivery>''', 1)
 s = s.replace('</addresses>', '''   <address name="PipelineJobs"><anycast><queue name="PipelineJobs"/></anycast></address>

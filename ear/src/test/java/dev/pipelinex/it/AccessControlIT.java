@@ -93,6 +93,16 @@ class AccessControlIT {
     }
 
     @Test
+    void onlyTheSubmitterOrAnAdminMayCancel() {
+        assertEquals(404, other.post("api/jobs/" + job + "/cancel").status(), "another submitter: no such job");
+        Api.Reply byViewer = viewer.post("api/jobs/" + job + "/cancel");
+        assertEquals(403, byViewer.status(), byViewer.body());
+        assertTrue(byViewer.json().path("detail").asText().contains("cancel"), byViewer.body());
+        assertEquals(409, owner.post("api/jobs/" + job + "/cancel").status(), "the owner may, but the job has ended");
+        assertEquals(409, admin.post("api/jobs/" + job + "/cancel").status(), "so may an admin");
+    }
+
+    @Test
     void anAdminSeesEveryJob() {
         assertEquals(200, admin.get("api/jobs/" + job).status());
         assertTrue(ids(admin).contains(job));

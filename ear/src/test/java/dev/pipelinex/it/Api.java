@@ -228,6 +228,12 @@ final class Api {
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** Asks for a job to be cancelled: {@code POST api/jobs/{id}/cancel}. */
+    Reply cancel(String jobId) {
+        return send(HttpRequest.newBuilder(base.resolve("api/jobs/" + jobId + "/cancel"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
     Reply get(String path) {
         return send(HttpRequest.newBuilder(base.resolve(path)).GET());
     }

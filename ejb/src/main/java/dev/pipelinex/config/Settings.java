@@ -82,7 +82,33 @@ public class Settings {
         return Duration.ofSeconds(get("pipelinex.stage.timeout-seconds", Long.class, 1800L));
     }
 
-    /** How many stages of one job may run at the same time ({@code pipelinex.stage.parallelism}, default 2). */
+    /** Most jobs QUEUED at once before new ones get 429 ({@code pipelinex.queue.max-queued}, default 100; 0: no limit). */
+    public int maxQueued() {
+        return get("pipelinex.queue.max-queued", Integer.class, 100);
+    }
+
+    /**
+     * Free bytes the workspace disk must keep for new jobs to be taken
+     * ({@code pipelinex.workspaces.min-free-bytes}, default 2 GiB; 0: not checked).
+     */
+    public long minFreeBytes() {
+        return get("pipelinex.workspaces.min-free-bytes", Long.class, 2L << 30);
+    }
+
+    /**
+     * How long a finished job's workspace is kept after it ended ({@code pipelinex.retention.max-age},
+     * an ISO-8601 duration, default {@code P7D}).
+     */
+    public Duration retentionMaxAge() {
+        return Duration.parse(get("pipelinex.retention.max-age", String.class, "P7D").trim());
+    }
+
+    /** How often old workspaces are looked for ({@code pipelinex.retention.interval}, default {@code PT1H}; {@code PT0S}: never). */
+    public Duration retentionInterval() {
+        return Duration.parse(get("pipelinex.retention.interval", String.class, "PT1H").trim());
+    }
+
+        /** How many stages of one job may run at the same time ({@code pipelinex.stage.parallelism}, default 2). */
     public int stageParallelism() {
         return Math.max(1, get("pipelinex.stage.parallelism", Integer.class, 2));
     }

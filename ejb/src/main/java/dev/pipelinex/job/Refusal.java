@@ -18,7 +18,10 @@ public enum Refusal {
     FORBIDDEN(403, "forbidden", "Your account's roles do not allow this"),
     JOB_NOT_FOUND(404, "job-not-found", "No such job"),
     REPORT_NOT_FOUND(404, "report-not-found", "No such report"),
-    QUEUE_UNAVAILABLE(503, "queue-unavailable", "The job queue is unavailable");
+    JOB_ALREADY_FINAL(409, "job-already-final", "The job has already ended"),
+    QUEUE_FULL(429, "queue-full", "Too many jobs are waiting"),
+    QUEUE_UNAVAILABLE(503, "queue-unavailable", "The job queue is unavailable"),
+    STORAGE_LOW(503, "storage-low", "The workspace disk is nearly full");
 
     private final int status;
     private final String slug;

@@ -13,6 +13,7 @@ public class RequestRefusedException extends RuntimeException {
     private final Refusal refusal;
     private final String detail;
     private final List<String> reasons;
+    private Long retryAfterSeconds;
 
     public RequestRefusedException(Refusal refusal, String detail) {
         this(refusal, detail, List.of(), null);
@@ -27,6 +28,17 @@ public class RequestRefusedException extends RuntimeException {
         this.refusal = refusal;
         this.detail = detail;
         this.reasons = List.copyOf(reasons);
+    }
+
+    /** Tells the client when to try again (the {@code Retry-After} header). */
+    public RequestRefusedException retryAfter(long seconds) {
+        this.retryAfterSeconds = seconds;
+        return this;
+    }
+
+    /** Seconds the client should wait before trying again, if the refusal is temporary. */
+    public java.util.Optional<Long> retryAfterSeconds() {
+        return java.util.Optional.ofNullable(retryAfterSeconds);
     }
 
     public Refusal refusal() {

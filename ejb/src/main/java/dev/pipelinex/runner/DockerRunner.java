@@ -276,6 +276,17 @@ public final class DockerRunner implements Runner {
         return left.size();
     }
 
+    /** Kills and removes every container of the job ({@value #JOB_LABEL} label) on this node's engine. */
+    @Override
+    public void cancel(Workspace workspace) {
+        List<Container> left = docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(JOB_LABEL, workspace.jobId())).exec();
+        for (Container c : left) {
+            LOG.info("removing container " + c.getId() + " of cancelled job " + workspace.jobId());
+            remove(c.getId());
+        }
+    }
+
     private void kill(String id) {
         try {
             docker.killContainerCmd(id).exec();

@@ -1,5 +1,6 @@
 package dev.pipelinex.runner;
 
+import dev.pipelinex.job.Workspace;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -168,7 +169,29 @@ public final class LocalRunner implements Runner {
      */
     @Override
     public int removeOrphans() {
-        byte[] marker = ("\0" + NODE_VARIABLE + "=" + node + "\0").getBytes(StandardCharsets.UTF_8);
+        int killed = killMarked(List.of(("\0" + NODE_VARIABLE + "=" + node + "\0").getBytes(StandardCharsets.UTF_8)));
+        if (killed > 0) {
+            LOG.warning("killed " + killed + " stage processes left by an earlier run of node " + node);
+        }
+        return killed;
+    }
+
+    /**
+     * Kills every stage process of this node for the job (its {@code JOB_ID} and
+     * {@value #NODE_VARIABLE} in the environment), whatever session it moved to.
+     */
+    @Override
+    public void cancel(Workspace workspace) {
+        int killed = killMarked(List.of(
+                ("\0" + NODE_VARIABLE + "=" + node + "\0").getBytes(StandardCharsets.UTF_8),
+                ("\0JOB_ID=" + workspace.jobId() + "\0").getBytes(StandardCharsets.UTF_8)));
+        if (killed > 0) {
+            LOG.info("killed " + killed + " remaining processes of cancelled job " + workspace.jobId());
+        }
+    }
+
+    /** Kills the processes (not this server) whose environment has every one of {@code markers}. */
+    private static int killMarked(List<byte[]> markers) {
         long self = ProcessHandle.current().pid();
         int killed = 0;
         for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
@@ -184,14 +207,27 @@ public final class LocalRunner implements Runner {
             } catch (IOException | RuntimeException e) {
                 continue; // gone, or not ours to read
             }
-            if (contains(env, marker) && p.destroyForcibly()) {
+            if (markers.stream().allMatch(m -> contains(env, m)) && !dying(p.pid()) && p.destroyForcibly()) {
                 killed++;
             }
         }
-        if (killed > 0) {
-            LOG.warning("killed " + killed + " stage processes left by an earlier run of node " + node);
-        }
         return killed;
+    }
+
+    /**
+     * True for a process already on its way out: a zombie, or one with SIGKILL pending (a process
+     * group just killed can still be listed, and its environment read, for some milliseconds).
+     */
+    static boolean dying(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // f[0] is field 3 (state) of proc(5); field 31 is the bitmap of pending signals.
+            long pending = Long.parseLong(f[28]);
+            return f[0].equals("Z") || f[0].equals("X") || (pending & (1L << 8)) != 0;
+        } catch (IOException | RuntimeException e) {
+            return true; // gone
+        }
     }
 
     private static boolean contains(byte[] data, byte[] part) {

@@ -23,6 +23,13 @@ public interface Runner {
     default void finish(Workspace workspace) {
     }
 
+    /**
+     * After a cancel: kills whatever of the job still runs on this node (stage processes,
+     * containers). Stages whose thread was interrupted are stopped already; this catches the rest.
+     */
+    default void cancel(Workspace workspace) {
+    }
+
     /** At start-up: removes what a crashed run of this node left running; returns how many. */
     default int removeOrphans() {
         return 0;

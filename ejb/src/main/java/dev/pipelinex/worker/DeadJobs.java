@@ -1,6 +1,8 @@
 package dev.pipelinex.worker;
 
 import dev.pipelinex.job.JobFiles;
+import dev.pipelinex.job.JobLocks;
+import dev.pipelinex.job.JobMetadata;
 import dev.pipelinex.job.JobState;
 import dev.pipelinex.job.JobStatus;
 import dev.pipelinex.job.StageState;
@@ -36,22 +38,30 @@ public final class DeadJobs {
             return false;
         }
         Workspace ws = found.get();
-        JobStatus status = JobWorker.currentStatus(ws, JobFiles.readMetadata(ws), clock);
-        if (status.state().isFinal()) {
+        JobMetadata metadata = JobFiles.readMetadata(ws);
+        String[] why = {null};
+        // Under the job's lock: a cancel or a late final state of the worker is never overwritten.
+        JobLocks.update(ws, current -> {
+            JobStatus status = current.orElseGet(() -> JobWorker.currentStatus(ws, metadata, clock));
+            if (status.state().isFinal()) {
+                return null;
+            }
+            for (StageState s : status.stages()) {
+                if (!s.status().isFinal()) {
+                    status = status.withStage(s.name(), st -> st.finished(StageStatus.CANCELLED,
+                            "the job was given up", clock.instant()), clock.instant());
+                }
+            }
+            why[0] = "the job's message was delivered " + (status.attempt() > 0 ? status.attempt() + " times" : "repeatedly")
+                    + " without the job finishing (its node stopped or was interrupted each time); it was moved to the "
+                    + "dead-letter queue PipelineJobsDLQ";
+            return status.finished(JobState.FAILED, why[0], clock.instant());
+        });
+        if (why[0] == null) {
             return false;
         }
-        for (StageState s : status.stages()) {
-            if (!s.status().isFinal()) {
-                status = status.withStage(s.name(), st -> st.finished(StageStatus.CANCELLED,
-                        "the job was given up", clock.instant()), clock.instant());
-            }
-        }
-        String why = "the job's message was delivered " + (status.attempt() > 0 ? status.attempt() + " times" : "repeatedly")
-                + " without the job finishing (its node stopped or was interrupted each time); it was moved to the "
-                + "dead-letter queue PipelineJobsDLQ";
-        JobFiles.writeStatus(ws, status.finished(JobState.FAILED, why, clock.instant()));
         dev.pipelinex.service.JobCounters.ended(JobState.FAILED);
-        JobLog.stamped(ws.pipelineLog(), "job FAILED (" + why + ")");
+        JobLog.stamped(ws.pipelineLog(), "job FAILED (" + why[0] + ")");
         return true;
     }
 }

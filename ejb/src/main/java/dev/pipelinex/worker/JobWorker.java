@@ -1,6 +1,8 @@
 package dev.pipelinex.worker;
 
+import dev.pipelinex.job.Cancellation;
 import dev.pipelinex.job.JobFiles;
+import dev.pipelinex.job.JobLocks;
 import dev.pipelinex.job.JobMetadata;
 import dev.pipelinex.job.JobState;
 import dev.pipelinex.job.JobStatus;
@@ -14,6 +16,7 @@ import dev.pipelinex.pipeline.StagePlan;
 import dev.pipelinex.runner.Runner;
 import dev.pipelinex.runner.StageCommand;
 import dev.pipelinex.runner.StageRun;
+import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,11 +27,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionService;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -36,6 +46,12 @@ import java.util.logging.Logger;
  * Runs one job: state RUNNING, the planned stages through the runner (side by side where they
  * do not depend on each other, skipping those whose dependency failed), then the final state. Every attempt starts the stages afresh, so a
  * redelivered job (its node died mid-run) is run again from the start.
+ *
+ * <p>A cancel may come from any node: while stages run, the worker looks for the workspace's
+ * cancel marker (or a CANCELLED state.json) every {@code cancelPoll}, and sooner when
+ * {@link #wake} is called on this node. It then stops the stages, has the runner kill what is left
+ * of the job, and leaves the CANCELLED state alone: every write of state.json re-reads it under
+ * the job's lock ({@link JobLocks}) and gives up when the job has become final meanwhile.
  */
 public final class JobWorker {
 
@@ -47,6 +63,19 @@ public final class JobWorker {
     private final Clock clock;
     private final ExecutorService executor;
     private final int parallelism;
+    private final Duration cancelPoll;
+    /** How long a cancelled job waits for its stage threads to end, the runner's kill included. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(20);
+    /** Put into a running job's completion queue to make it look at the cancel marker now. */
+    private static final Future<Ended> WAKE = CompletableFuture.completedFuture(null);
+    private final ConcurrentMap<String, BlockingQueue<Future<Ended>>> running = new ConcurrentHashMap<>();
+
+    /** The job was cancelled (or otherwise made final) by someone else while this worker ran it. */
+    private static final class Cancelled extends RuntimeException {
+        Cancelled() {
+            super(null, null, false, false);
+        }
+    }
 
     /**
      * @param executor    the threads stages run on (the server's managed executor)
@@ -54,6 +83,13 @@ public final class JobWorker {
      */
     public JobWorker(Workspaces workspaces, Runner runner, Duration stageTimeout, Clock clock,
                      ExecutorService executor, int parallelism) {
+        this(workspaces, runner, stageTimeout, clock, executor, parallelism, Duration.ofMillis(500));
+    }
+
+    /** @param cancelPoll how often a running job looks for a cancel written by another node */
+    public JobWorker(Workspaces workspaces, Runner runner, Duration stageTimeout, Clock clock,
+                     ExecutorService executor, int parallelism, Duration cancelPoll) {
+        this.cancelPoll = cancelPoll;
         this.workspaces = workspaces;
         this.runner = runner;
         this.stageTimeout = stageTimeout;
@@ -85,13 +121,21 @@ public final class JobWorker {
         status = new JobStatus(jobId, JobState.QUEUED, status.attempt(), null,
                 StagePlan.initialStates(metadata.stages()), null, status.createdAt(), clock.instant())
                 .running(attemptNumber, runner.name(), clock.instant());
-        JobFiles.writeStatus(ws, status);
+        try {
+            save(ws, status);
+        } catch (Cancelled e) {
+            LOG.info("job " + jobId + " was cancelled before it started; nothing to do");
+            return;
+        }
         JobLog.stamped(ws.pipelineLog(), "job " + jobId + " attempt " + attemptNumber + " on runner " + runner.name());
         try {
             status = runStages(ws, metadata, status);
             String failed = status.stages().stream().filter(s -> s.status() == StageStatus.FAILED)
                     .map(s -> "stage " + s.name() + " failed: " + s.message()).findFirst().orElse(null);
             status = status.finished(failed == null ? JobState.SUCCEEDED : JobState.FAILED, failed, clock.instant());
+        } catch (Cancelled e) {
+            stopped(ws);
+            return;
         } catch (InterruptedException e) {
             JobLog.stamped(ws.pipelineLog(), "interrupted; the job will be delivered again");
             throw e;
@@ -111,7 +155,13 @@ public final class JobWorker {
             }
             status = last.finished(JobState.FAILED, why, clock.instant());
         }
-        JobFiles.writeStatus(ws, status);
+        try {
+            save(ws, status);
+        } catch (Cancelled e) {
+            // The cancel won the race with the last stage's end: CANCELLED stays.
+            stopped(ws);
+            return;
+        }
         dev.pipelinex.service.JobCounters.ended(status.state());
         try {
             runner.finish(ws);
@@ -120,6 +170,53 @@ public final class JobWorker {
         }
         JobLog.stamped(ws.pipelineLog(), "job " + status.state()
                 + (status.error() == null ? "" : " (" + status.error() + ")"));
+    }
+
+    /**
+     * Fast path of a cancel made on this node: the job's thread looks at its marker now rather
+     * than at its next poll. Does nothing for a job this node does not run.
+     */
+    public void wake(String jobId) {
+        BlockingQueue<Future<Ended>> queue = running.get(jobId);
+        if (queue != null) {
+            queue.offer(WAKE);
+        }
+    }
+
+    /**
+     * Writes the worker's view of the job, unless the job was cancelled (or made final by anyone
+     * else) since: then throws {@link Cancelled} and leaves state.json as it is.
+     */
+    private void save(Workspace ws, JobStatus status) {
+        boolean[] refused = {false};
+        JobLocks.update(ws, current -> {
+            if (Files.exists(Cancellation.marker(ws)) || current.map(c -> c.state().isFinal()).orElse(false)) {
+                refused[0] = true;
+                return null;
+            }
+            return status;
+        });
+        if (refused[0]) {
+            throw new Cancelled();
+        }
+    }
+
+    /** After a cancel: whatever of the job still runs on this node is killed, and the runner freed. */
+    private void stopped(Workspace ws) {
+        try {
+            runner.cancel(ws);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "runner could not stop what is left of job " + ws.jobId(), e);
+        }
+        try {
+            runner.finish(ws);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "runner clean-up after job " + ws.jobId() + " failed", e);
+        }
+        JobStatus last = JobFiles.readStatus(ws).orElse(null);
+        JobLog.stamped(ws.pipelineLog(), "job " + (last == null ? "CANCELLED" : last.state())
+                + " while it ran; its stages were stopped");
+        LOG.info("job " + ws.jobId() + " stopped: " + (last == null ? "cancelled" : last.state()));
     }
 
     /** The job's state.json, or the QUEUED state its plan starts with when there is none yet. */
@@ -143,7 +240,11 @@ public final class JobWorker {
         Set<String> passed = new HashSet<>();
         Set<String> blocked = new HashSet<>();
         Map<String, Future<Ended>> running = new LinkedHashMap<>();
-        CompletionService<Ended> ended = new ExecutorCompletionService<>(executor);
+        Map<String, CountDownLatch> exits = new LinkedHashMap<>();
+        BlockingQueue<Future<Ended>> queue = new LinkedBlockingQueue<>();
+        CompletionService<Ended> ended = new ExecutorCompletionService<>(executor, queue);
+        this.running.put(ws.jobId(), queue);
+        boolean cancelled = false;
         try {
             while (!waiting.isEmpty() || !running.isEmpty()) {
                 for (Iterator<String> it = waiting.iterator(); it.hasNext(); ) {
@@ -157,7 +258,15 @@ public final class JobWorker {
                     } else if ((dependency.isEmpty() || passed.contains(dependency.get())) && running.size() < parallelism) {
                         it.remove();
                         status = start(ws, status, id);
-                        running.put(id, ended.submit(() -> new Ended(id, runStage(ws, metadata, id))));
+                        CountDownLatch exit = new CountDownLatch(1);
+                        exits.put(id, exit);
+                        running.put(id, ended.submit(() -> {
+                            try {
+                                return new Ended(id, runStage(ws, metadata, id));
+                            } finally {
+                                exit.countDown();
+                            }
+                        }));
                     }
                 }
                 if (running.isEmpty()) {
@@ -166,7 +275,7 @@ public final class JobWorker {
                     }
                     break;
                 }
-                Ended done = take(ended);
+                Ended done = next(ws, ended);
                 running.remove(done.stage());
                 StageResult result = done.result();
                 StageStatus to = result.status().toStageStatus();
@@ -175,19 +284,56 @@ public final class JobWorker {
                 JobLog.append(ws.pipelineLog(), "[PIPELINE] END " + done.stage() + " " + result.status()
                         + (result.message() == null ? "" : " — " + result.message()));
                 status = status.withStage(done.stage(), s -> s.finished(to, result.message(), clock.instant()), clock.instant());
-                JobFiles.writeStatus(ws, status);
+                save(ws, status);
                 dev.pipelinex.service.JobCounters.stage(done.stage(), result.durationMs());
             }
+        } catch (Cancelled e) {
+            cancelled = true;
+            throw e;
         } finally {
-            // Interrupted or failed: stop what still runs; the runner kills the stage's processes.
+            this.running.remove(ws.jobId(), queue);
+            // Interrupted, failed or cancelled: stop what still runs; the runner kills the stage's processes.
             running.values().forEach(f -> f.cancel(true));
+            if (cancelled) {
+                awaitExits(ws, exits);
+            }
         }
         return status;
     }
 
+    /** The next stage to end; throws {@link Cancelled} as soon as a cancel of the job is seen. */
+    private Ended next(Workspace ws, CompletionService<Ended> ended) throws InterruptedException {
+        while (true) {
+            Future<Ended> f = ended.poll(cancelPoll.toMillis(), TimeUnit.MILLISECONDS);
+            if (f == null || f == WAKE) {
+                if (Cancellation.requested(ws)) {
+                    throw new Cancelled();
+                }
+                continue;
+            }
+            return get(f);
+        }
+    }
+
+    /** Waits until the threads of the stopped stages have ended, so their processes are gone. */
+    private static void awaitExits(Workspace ws, Map<String, CountDownLatch> exits) {
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        for (Map.Entry<String, CountDownLatch> e : exits.entrySet()) {
+            try {
+                if (!e.getValue().await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    LOG.warning("stage " + e.getKey() + " of cancelled job " + ws.jobId() + " did not stop within "
+                            + STOP_WAIT.toSeconds() + " s");
+                }
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     private JobStatus start(Workspace ws, JobStatus status, String id) {
         status = status.withStage(id, s -> s.started(clock.instant()), clock.instant());
-        JobFiles.writeStatus(ws, status);
+        save(ws, status);
         Workspaces.deleteTree(ws.stageReports(id));
         JobLog.append(ws.stageLog(id), "[PIPELINE] START " + id);
         JobLog.append(ws.pipelineLog(), "[PIPELINE] START " + id);
@@ -197,7 +343,7 @@ public final class JobWorker {
     private JobStatus skip(Workspace ws, JobStatus status, String id, String why) {
         Workspaces.deleteTree(ws.stageReports(id));
         status = status.withStage(id, s -> s.finished(StageStatus.SKIPPED, why, clock.instant()), clock.instant());
-        JobFiles.writeStatus(ws, status);
+        save(ws, status);
         JobFiles.writeResult(ws, new StageResult(id, ResultStatus.SKIPPED, 0, why, Map.of()));
         return status;
     }
@@ -223,9 +369,9 @@ public final class JobWorker {
         }
     }
 
-    private static Ended take(CompletionService<Ended> ended) throws InterruptedException {
+    private static Ended get(Future<Ended> f) throws InterruptedException {
         try {
-            return ended.take().get();
+            return f.get();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof InterruptedException ie) {

@@ -316,6 +316,21 @@ class DockerRunnerTest {
     }
 
     @Test
+    void cancelKillsAndRemovesEveryContainerOfTheJob() throws Exception {
+        runner().cancel(ws);
+
+        List<String> requests = engine.requests();
+        Request list = find(requests, "GET", "/containers/json");
+        JsonNode labels = json.readTree(list.query.get("filters")).path("label");
+        assertEquals(List.of("pipelinex.job=" + ws.jobId()), strings(labels), "only the job's containers: " + list.query);
+        assertEquals("true", list.query.get("all"), "stopped containers too: " + list.query);
+        for (String id : List.of("o1", "o2")) {
+            Request delete = find(requests, "DELETE", "/containers/" + id);
+            assertEquals("true", delete.query.get("force"), "a running container is killed and removed: " + delete.query);
+        }
+    }
+
+    @Test
     void removeOrphansRemovesEveryContainerOfThisNode() throws Exception {
         int removed = runner().removeOrphans();
 

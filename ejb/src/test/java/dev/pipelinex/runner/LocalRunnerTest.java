@@ -224,6 +224,28 @@ class LocalRunnerTest {
     }
 
     @Test
+    void cancelKillsTheJobsProcessesOfThisNodeOnly() throws Exception {
+        String node = "node-" + java.util.UUID.randomUUID();
+        ProcessBuilder stage = new ProcessBuilder("setsid", "sleep", "300");
+        stage.environment().put(LocalRunner.NODE_VARIABLE, node);
+        stage.environment().put("JOB_ID", ws.jobId());
+        Process ours = stage.start();
+        ProcessBuilder otherJob = new ProcessBuilder("setsid", "sleep", "300");
+        otherJob.environment().put(LocalRunner.NODE_VARIABLE, node);
+        otherJob.environment().put("JOB_ID", "another-job");
+        Process theirs = otherJob.start();
+        try {
+            Thread.sleep(200); // until setsid has exec'd sleep with the environment
+            new LocalRunner(Map.of(), node).cancel(ws);
+            assertTrue(ours.waitFor(5, java.util.concurrent.TimeUnit.SECONDS), "the job's process should be dead");
+            assertTrue(theirs.isAlive(), "another job's process must survive");
+        } finally {
+            ours.destroyForcibly();
+            theirs.destroyForcibly();
+        }
+    }
+
+    @Test
     void processesLeftByACrashedRunOfThisNodeAreKilledAndOthersAreNot() throws Exception {
         String node = "node-" + java.util.UUID.randomUUID();
         ProcessBuilder leftover = new ProcessBuilder("setsid", "sleep", "300");

@@ -71,6 +71,15 @@ class DeadJobsTest {
     }
 
     @Test
+    void aCancelledJobStaysCancelled() {
+        Workspaces workspaces = new Workspaces(root);
+        Workspace ws = job(workspaces, JobStatus.queued("x", StagePlan.initialStates(PLAN), NOW).running(2, "local", NOW));
+        JobStatus cancelled = dev.pipelinex.job.Cancellation.cancel(ws, Clock.fixed(NOW, ZoneOffset.UTC));
+        assertFalse(new DeadJobs(workspaces, Clock.systemUTC()).fail(ws.jobId()), "nothing to do for a cancelled job");
+        assertEquals(cancelled, JobFiles.readStatus(ws).orElseThrow(), "the cancel is not overwritten");
+    }
+
+    @Test
     void anUnknownJobIsIgnored() {
         assertFalse(new DeadJobs(new Workspaces(root), Clock.systemUTC()).fail("00000000-0000-4000-8000-000000000000"),
                 "an unknown job is not marked");

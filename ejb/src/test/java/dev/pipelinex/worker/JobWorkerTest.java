@@ -76,7 +76,7 @@ class JobWorkerTest {
     }
 
     /** A runner that records its calls and does, per stage, what the test tells it to; default: pass. */
-    static final class FakeRunner implements Runner {
+    static class FakeRunner implements Runner {
         final Map<String, Behaviour> stages = new HashMap<>();
         final List<StageCommand> calls = java.util.Collections.synchronizedList(new ArrayList<>());
 

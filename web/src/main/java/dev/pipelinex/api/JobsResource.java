@@ -9,6 +9,7 @@ import dev.pipelinex.job.JobFiles;
 import dev.pipelinex.job.JobMetadata;
 import dev.pipelinex.job.Refusal;
 import dev.pipelinex.job.RequestRefusedException;
+import dev.pipelinex.service.JobCancellation;
 import dev.pipelinex.service.JobQueries;
 import dev.pipelinex.service.JobSubmission;
 import jakarta.enterprise.context.RequestScoped;
@@ -56,6 +57,9 @@ public class JobsResource {
     @Inject
     private JobQueries queries;
 
+    @Inject
+    private JobCancellation cancellation;
+
     @Context
     private UriInfo uri;
 
@@ -64,6 +68,7 @@ public class JobsResource {
 
     @POST
     @Path("upload")
+    @CapacityChecked
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     public Response upload(List<EntityPart> parts) throws IOException {
         EntityPart zip = part(parts, "project_zip").orElseThrow(() -> malformed(
@@ -82,6 +87,7 @@ public class JobsResource {
 
     @POST
     @Path("github")
+    @CapacityChecked
     @Consumes(MediaType.APPLICATION_JSON)
     public Response github(InputStream body) throws IOException {
         Caller caller = Callers.submitter(security);
@@ -139,12 +145,31 @@ public class JobsResource {
     @GET
     @Path("{id}")
     public Response get(@PathParam("id") String id) {
-        JobQueries.JobView v = visible(id);
+        return Response.ok(write(document(visible(id)))).build();
+    }
+
+    /**
+     * Cancels a QUEUED or RUNNING job: 202 with the job, now CANCELLED; 409 when it has ended. Its
+     * submitter and admins may; a viewer gets 403, another submitter 404.
+     */
+    @POST
+    @Path("{id}/cancel")
+    public Response cancel(@PathParam("id") String id) {
+        Caller caller = Callers.of(security);
+        JobQueries.JobView job = visible(id);
+        if (!caller.mayCancel(job.metadata())) {
+            throw new RequestRefusedException(Refusal.FORBIDDEN, "account '" + caller.name() + "' may read job " + id
+                    + " but not cancel it: only the account that submitted it, or an admin, may");
+        }
+        return Response.accepted(write(document(cancellation.cancel(id)))).type(MediaType.APPLICATION_JSON).build();
+    }
+
+    private static ObjectNode document(JobQueries.JobView v) {
         ObjectNode body = JobFiles.json().createObjectNode();
         body.put("job_id", v.metadata().jobId());
         body.set("metadata", JobFiles.json().valueToTree(v.metadata()));
         body.set("state", JobFiles.json().valueToTree(v.status()));
-        return Response.ok(write(body)).build();
+        return body;
     }
 
     @GET

@@ -11,6 +11,10 @@ public class RefusalMapper implements ExceptionMapper<RequestRefusedException> {
 
     @Override
     public Response toResponse(RequestRefusedException e) {
-        return Problems.problem(e.refusal().status(), e.refusal().slug(), e.refusal().title(), e.detail(), e.reasons());
+        Response problem = Problems.problem(e.refusal().status(), e.refusal().slug(), e.refusal().title(), e.detail(),
+                e.reasons());
+        return e.retryAfterSeconds()
+                .map(s -> Response.fromResponse(problem).header("Retry-After", Long.toString(s)).build())
+                .orElse(problem);
     }
 }

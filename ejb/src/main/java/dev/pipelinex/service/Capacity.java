@@ -1,0 +1,19 @@
+package dev.pipelinex.service;
+
+import dev.pipelinex.capacity.BackPressure;
+import dev.pipelinex.config.Settings;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/** Whether the service takes a new job now (queue length, workspace disk); see {@link BackPressure}. */
+@ApplicationScoped
+public class Capacity {
+
+    @Inject
+    private Settings settings;
+
+    /** Throws a 429 or 503 refusal with a Retry-After when a new job cannot be taken now. */
+    public void checkCapacity() {
+        new BackPressure(settings.workspaces(), settings.maxQueued(), settings.minFreeBytes()).check();
+    }
+}
