@@ -20,7 +20,7 @@ import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The operator's surfaces agree with what happened: metrics, OpenAPI and the queue's counters. */
+/** The operator's surfaces agree with what happened: readiness, metrics, OpenAPI and the queue's counters. */
 @ExtendWith(ArquillianExtension.class)
 class ObservabilityIT {
 
@@ -35,6 +35,25 @@ class ObservabilityIT {
     }
 
     static final Api api = Api.local();
+    static final Api management = new Api(URI.create("http://127.0.0.1:" + Integer.getInteger("it.management.port", 10090)
+            + "/"), null);
+
+    @Test
+    void readinessChecksTheQueueTheRunnerAndTheDisk() {
+        Api.Reply r = management.get("health/ready");
+        assertEquals(200, r.status(), r.body());
+        JsonNode health = r.json();
+        assertEquals("UP", health.path("status").asText());
+        Map<String, JsonNode> checks = new HashMap<>();
+        health.path("checks").forEach(c -> checks.put(c.path("name").asText(), c));
+        for (String name : new String[] {"job-queue", "runner", "workspace-disk"}) {
+            assertTrue(checks.containsKey(name), "check " + name + " in " + health);
+            assertEquals("UP", checks.get(name).path("status").asText(), checks.get(name).toString());
+        }
+        assertEquals("local", checks.get("runner").path("data").path("runner").asText());
+        assertTrue(checks.get("workspace-disk").path("data").path("free_mb").asLong() > 0, health.toString());
+        assertTrue(checks.get("job-queue").path("data").has("depth"), health.toString());
+    }
 
     @Test
     void metricsAndQueueCountersFollowTheJobs() throws Exception {

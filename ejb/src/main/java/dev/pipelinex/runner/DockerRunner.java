@@ -91,6 +91,21 @@ public final class DockerRunner implements Runner {
         return "docker";
     }
 
+    @Override
+    public String problem() {
+        try {
+            docker.pingCmd().exec();
+        } catch (RuntimeException e) {
+            return "the Docker engine at " + settings.host() + " does not answer: " + e.getMessage();
+        }
+        try {
+            docker.inspectImageCmd(settings.image()).exec();
+        } catch (RuntimeException e) {
+            return "the runner image " + settings.image() + " is missing (pipelines/runner/build-image.sh)";
+        }
+        return null;
+    }
+
     /** The image label that lists its JDKs, {@code 17=/usr/lib/jvm/…,25=/opt/pipelinex/jdk-25}. */
     static final String JDKS_LABEL = "pipelinex.jdks";
 

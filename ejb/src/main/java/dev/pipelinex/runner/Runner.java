@@ -30,6 +30,14 @@ public interface Runner {
     default void cancel(Workspace workspace) {
     }
 
+    /**
+     * Whether stages can run now: null when they can, else what is wrong (the readiness check
+     * reports it). A runner with no outside dependency is always ready.
+     */
+    default String problem() {
+        return null;
+    }
+
     /** At start-up: removes what a crashed run of this node left running; returns how many. */
     default int removeOrphans() {
         return 0;
