@@ -28,7 +28,7 @@ class CrashRestartIT {
 
     static final Path ROOT = Path.of(System.getProperty("it.projects")).getParent().getParent().getParent().getParent();
     static final Path HOME = Path.of(System.getProperty("it.workspaces")).getParent().resolve("crash-home");
-    static final int OFFSET = 300 + Integer.getInteger("it.port.offset", 100);
+    static final int OFFSET = 500 + Integer.getInteger("it.port.offset", 100);
     static final String ADMIN = "crash-admin", PASSWORD = "crash-Secret-1";
 
     static final String SLOW_TEST = """
