@@ -82,8 +82,30 @@ class CancelIT {
         throw new AssertionError("no stage " + stage + " in " + job);
     }
 
-    /** The pids of processes whose command line names the job's workspace folder. */
+    /** With the Docker runner: the job's containers still there (running or not), by their label. */
+    static List<String> containersOf(String jobId) {
+        try {
+            Process p = new ProcessBuilder("docker", "-H", "unix://" + System.getProperty("it.docker.socket"), "ps", "-a",
+                    "--filter", "label=pipelinex.job=" + jobId, "--format", "{{.ID}} {{.Status}} {{.Command}}")
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (p.waitFor() != 0) {
+                throw new AssertionError("docker ps failed: " + out);
+            }
+            return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The processes (local runner) or containers (Docker runner) of a job's stages. */
     static List<String> processesOf(String jobId) {
+        if ("docker".equals(System.getProperty("it.runner"))) {
+            return containersOf(jobId);
+        }
         String workspace = Path.of(System.getProperty("it.workspaces")).toAbsolutePath().normalize()
                 .resolve(jobId).toString();
         List<String> found = new ArrayList<>();
