@@ -188,7 +188,7 @@ try {
   await page.locator('#signout').click();
   await signIn(env('PX_OTHER_USER'), env('PX_OTHER_PASSWORD'));
   await page.locator('#job-error .problem').waitFor();
-  check(/not|unknown/i.test(await page.locator('#job-error .problem').textContent()), 'and cannot follow it (404)');
+  check(/No such job/.test(await page.locator('#job-error .problem').textContent()), 'and cannot follow it: ' + await page.locator('#job-error .problem').textContent());
 
   check(pageErrors.length === 0, 'no script errors on the page: ' + pageErrors.join('; '));
   check(foreign.length === 0, 'no request left the server under test: ' + foreign.join(' '));

@@ -20,7 +20,8 @@ class Unauthorized extends Error {}
 /** A fetch of the API with the stored credentials; a 401 signs the person out. */
 async function api(path, options = {}) {
   const headers = Object.assign({}, options.headers, { Authorization: sessionStorage.getItem(AUTH_KEY) || '' });
-  const res = await fetch(path, Object.assign({}, options, { headers }));
+  // credentials 'omit': the header carries the account, and a 401 must not open the browser's own prompt.
+  const res = await fetch(path, Object.assign({}, options, { headers, credentials: 'omit' }));
   if (res.status === 401) {
     signOut('The server did not accept your account (401): sign in again.');
     throw new Unauthorized();
@@ -58,7 +59,7 @@ function signOut(message) {
 async function signIn(user, password) {
   const bytes = new TextEncoder().encode(user + ':' + password);
   const auth = 'Basic ' + btoa(String.fromCharCode(...bytes));
-  const res = await fetch('api/jobs?limit=1', { headers: { Authorization: auth } });
+  const res = await fetch('api/jobs?limit=1', { headers: { Authorization: auth }, credentials: 'omit' });
   if (res.status === 401) {
     $('signin-msg').textContent = 'Wrong user name or password.';
     return;
