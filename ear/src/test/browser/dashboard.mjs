@@ -150,8 +150,8 @@ try {
   check(download.suggestedFilename() === `pipelinex-${greeting}-reports.zip`, 'as ' + download.suggestedFilename());
   await page.screenshot({ path: path.join(OUT, 'dashboard.png'), fullPage: true });
 
-  // ---- vulnerable-shop, the secrets scan alone ----
-  const shop = await submitZip(env('PX_SHOP_ZIP'), ['run_secret_scan']);
+  // ---- vulnerable-shop, the secrets and SCA scans ----
+  const shop = await submitZip(env('PX_SHOP_ZIP'), ['run_sca', 'run_secret_scan']);
   log('vulnerable-shop is job', shop);
   await watch('SUCCEEDED');
   await page.locator('#finding-tabs button[data-stage=secrets]').click();
@@ -167,6 +167,15 @@ try {
   check(rows.every((r) => /^(critical|high|medium|low|info)$/.test(r[0]) && r[1].length > 0), 'each has a severity and a rule');
   check(rows.every((r) => r[3].includes('CWE-798')), 'each names CWE-798');
   await page.screenshot({ path: path.join(OUT, 'dashboard-findings.png'), fullPage: true });
+  await page.locator('#finding-tabs button[data-stage=sca]').click();
+  await page.locator('#findings h4[data-stage=sca]').waitFor();
+  const sca = await page.locator('#findings table.findings').first().locator('tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+  const log4shell = sca.find((r) => r[3].includes('CVE-2021-44228'));
+  log('Log4Shell as shown:', JSON.stringify(log4shell));
+  check(log4shell && log4shell[0] === 'critical' && log4shell[2].startsWith('pom.xml:'), 'SCA lists Log4Shell, critical, at its pom.xml line');
+  check(/^upgrade org\.apache\.logging\.log4j\/log4j-core \S+ to \S+/.test(log4shell[5]), 'with the fix: ' + log4shell[5]);
+  await page.screenshot({ path: path.join(OUT, 'dashboard-sca.png'), fullPage: true });
 
   // ---- the list: both jobs, newest first ----
   await page.locator('#jobs-refresh').click();

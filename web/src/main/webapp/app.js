@@ -339,12 +339,14 @@ function findingRow(r, rules) {
     const m = /^external\/cwe\/cwe-(\d+)$/.exec(t);
     if (m) ids.add('CWE-' + m[1]);
   }
-  const fix = props.fixed_version ? 'upgrade to ' + props.fixed_version : '';
+  const pkg = String(props.package || '').replace(/^pkg:maven\//, '').replace(/@.*$/, '');
+  const fix = props.fixed_version ? 'upgrade ' + pkg + ' ' + (props.version || '') + ' to ' + props.fixed_version
+    : props.package ? 'no fixed version known' : '';
   const supp = (r.suppressions || [])[0];
   return el('tr', null, el('td', null, el('span', { className: 'sev sev-' + sev }, sev)),
     el('td', { className: 'rule' }, r.ruleId || rule.id || ''),
     el('td', { className: 'loc' }, file + (line ? ':' + line : '')),
-    el('td', null, [...ids].join(', ')),
+    el('td', { className: 'ids' }, [...ids].join(', ')),
     el('td', null, (r.message || {}).text || ''),
     el('td', null, supp ? supp.justification || 'suppressed' : fix));
 }
@@ -359,6 +361,8 @@ async function showFindings(id, stage, button) {
     const run = ((await res.json()).runs || [])[0] || {};
     const rules = ((run.tool || {}).driver || {}).rules || [];
     const all = run.results || [];
+    const rank = (r) => ['critical', 'high', 'medium', 'low', 'info'].indexOf((r.properties || {}).severity) >>> 0;
+    all.sort((a, b) => rank(a) - rank(b));
     const open = all.filter((r) => !(r.suppressions || []).length), suppressed = all.filter((r) => (r.suppressions || []).length);
     const table = (rows, last) => el('table', { className: 'findings' },
       el('thead', null, el('tr', null, ...['Severity', 'Rule', 'Where', 'CWE / CVE', 'Message', last].map((h) => el('th', null, h)))),
