@@ -29,10 +29,20 @@ const context = await browser.newContext({ acceptDownloads: true, viewport: { wi
 const page = await context.newPage();
 const pageErrors = [];
 page.on('pageerror', (e) => pageErrors.push(String(e)));
-page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 40[014]/.test(m.text())) pageErrors.push(m.text()); });
+page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource: (the server responded with a status of 40[014]|net::ERR_INTERNET_DISCONNECTED)/.test(m.text())) pageErrors.push(m.text()); });
+// Every request for a job's event stream, with the Last-Event-ID it sent.
+const streams = [];
+page.on('request', (r) => { if (r.url().endsWith('/events')) streams.push({ url: r.url(), lastId: r.headers()['last-event-id'] || null }); });
 // Nothing but the server under test is ever asked for.
 const foreign = [];
 page.on('request', (r) => { if (!r.url().startsWith(BASE) && !r.url().startsWith('blob:')) foreign.push(r.url()); });
+
+/** The API as the test's own client (to compare what the page shows with what the server says). */
+async function apiGet(p) {
+  const r = await fetch(new URL(p, BASE), { headers: { Authorization: 'Basic ' + Buffer.from(USER + ':' + PASSWORD).toString('base64') } });
+  if (!r.ok) throw new Error('GET ' + p + ' answered ' + r.status);
+  return r.text();
+}
 
 async function signIn(user, password) {
   await page.locator('#signin-user').fill(user);
@@ -54,8 +64,8 @@ async function submitZip(zip, stages) {
 }
 
 /** Watches the open job to its end on the page; returns what was seen on the way. */
-async function watch(expected) {
-  const seen = { states: new Set(), stageStatuses: new Set(), linesWhileRunning: 0, growth: false };
+async function watch(expected, dropOnce) {
+  const seen = { states: new Set(), stageStatuses: new Set(), linesWhileRunning: 0, growth: false, dropped: false };
   let lastLines = -1;
   const deadline = Date.now() + JOB_TIMEOUT;
   for (;;) {
@@ -73,6 +83,14 @@ async function watch(expected) {
       seen.linesWhileRunning = Math.max(seen.linesWhileRunning, s.lines);
       if (lastLines > 1 && s.lines !== lastLines) seen.growth = true;
       lastLines = s.lines;
+      if (dropOnce && !seen.dropped && s.stages.includes('build:RUNNING')) {
+        // The network goes away for a moment mid-job: the stream breaks and the page must resume it.
+        await context.setOffline(true);
+        await page.waitForTimeout(1000);
+        await context.setOffline(false);
+        seen.dropped = true;
+        log('the network was cut for a second while', s.stages.join(' '));
+      }
     }
     if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(s.state)) {
       check(s.state === expected, `the job ended ${expected} (${s.state}; ${s.stages.join(' ')})`);
@@ -117,7 +135,7 @@ try {
   // ---- greeting-service, SAST and SCA off, followed live ----
   const greeting = await submitZip(env('PX_GREETING_ZIP'), ['run_build', 'run_unit_tests', 'run_secret_scan']);
   log('greeting-service is job', greeting);
-  const seen = await watch('SUCCEEDED');
+  const seen = await watch('SUCCEEDED', true);
   check(seen.states.has('RUNNING'), 'the job was seen RUNNING on the page: ' + [...seen.states]);
   check(seen.stageStatuses.has('build:RUNNING') || seen.stageStatuses.has('test:RUNNING'),
     'a stage was seen RUNNING: ' + [...seen.stageStatuses]);
@@ -128,6 +146,16 @@ try {
   check(/\d/.test(durations), 'the test stage shows its duration: ' + durations);
   for (const stage of ['resolve', 'build', 'test', 'secrets']) {
     check(await page.locator(`#log-tabs button[data-stage=${stage}]`).count() === 1, 'a log tab for ' + stage);
+  }
+  const eventRequests = streams.filter((x) => x.url.includes(greeting)).map((x) => x.lastId);
+  check(seen.dropped && eventRequests.length >= 2 && eventRequests.slice(1).every((id) => id),
+    `the stream was cut and resumed with Last-Event-ID (${eventRequests.length} requests: ${eventRequests.join(', ')})`);
+  for (const stage of ['resolve', 'build', 'test', 'secrets']) {
+    await page.locator(`#log-tabs button[data-stage=${stage}]`).click();
+    const shown = await page.locator('#log').textContent();
+    const served = await apiGet(`api/jobs/${greeting}/reports/${stage}/log`);
+    check(shown.replace(/\n$/, '') === served.replace(/\n$/, ''),
+      `the ${stage} log on the page is the server's, every line once (${served.split('\n').length - 1} lines)`);
   }
   await page.locator('#log-tabs button[data-stage=test]').click();
   check((await page.locator('#log').textContent()).trim().length > 0, 'the test stage\'s log is shown');
@@ -174,7 +202,7 @@ try {
   const log4shell = sca.find((r) => r[3].includes('CVE-2021-44228'));
   log('Log4Shell as shown:', JSON.stringify(log4shell));
   check(log4shell && log4shell[0] === 'critical' && log4shell[2].startsWith('pom.xml:'), 'SCA lists Log4Shell, critical, at its pom.xml line');
-  check(/^upgrade org\.apache\.logging\.log4j\/log4j-core \S+ to \S+/.test(log4shell[5]), 'with the fix: ' + log4shell[5]);
+  check(/^upgrade org\.apache\.logging\.log4j:log4j-core 2\.14\.1 to \d+\.\d+/.test(log4shell[5]), 'with the fix: ' + log4shell[5]);
   await page.screenshot({ path: path.join(OUT, 'dashboard-sca.png'), fullPage: true });
 
   // ---- the list: both jobs, newest first ----

@@ -339,7 +339,7 @@ function findingRow(r, rules) {
     const m = /^external\/cwe\/cwe-(\d+)$/.exec(t);
     if (m) ids.add('CWE-' + m[1]);
   }
-  const pkg = String(props.package || '').replace(/^pkg:maven\//, '').replace(/@.*$/, '');
+  const pkg = String(props.package || '').replace(/^pkg:maven\//, '').replace(/@.*$/, '').replace('/', ':');
   const fix = props.fixed_version ? 'upgrade ' + pkg + ' ' + (props.version || '') + ' to ' + props.fixed_version
     : props.package ? 'no fixed version known' : '';
   const supp = (r.suppressions || [])[0];
