@@ -48,6 +48,11 @@ class DashboardIT {
         Path artefacts = target.resolve("browser-artefacts");
         Files.createDirectories(work);
         Files.createDirectories(artefacts);
+        try (var old = Files.list(artefacts)) {
+            for (Path f : old.toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
         boolean lockChanged = !Files.exists(work.resolve("package-lock.json"))
                 || Files.mismatch(sources.resolve("package-lock.json"), work.resolve("package-lock.json")) >= 0;
         for (String f : List.of("package.json", "package-lock.json", "dashboard.mjs")) {
