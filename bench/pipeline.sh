@@ -128,13 +128,18 @@ by_hand() {
   done
   end=$(now)
   hand_s=$(elapsed "$start" "$end")
-  echo "  by hand ($1): $hand_s s; $(py results "$dir/reports" resolve build test sast sca secrets)"
+  local results
+  results=$(py results "$dir/reports" resolve build test sast sca secrets)
+  echo "  by hand ($1): $hand_s s; $results"
+  hand_passed=yes
+  [ "$(grep -o PASSED <<< "$results" | wc -l)" -eq 6 ] || hand_passed=no
 }
 
 step "1. $(basename "$project") by hand: pipelines/java-maven/{resolve,build,test,sast,sca,secrets}.sh in sequence"
 by_hand warm-up
 by_hand timed
 py put "$figures" hand_s "$hand_s"
+py put "$figures" hand_passed "$hand_passed"
 
 step "1-2. $(basename "$project") as a job, all stages on"
 echo "  warm-up job (untimed):"
