@@ -13,6 +13,11 @@ public record Workspace(String jobId, Path dir) {
         return dir.resolve("pipelines");
     }
 
+    /** The job's own Maven repository, which its resolve stage fills (removed when the job ends). */
+    public Path mavenRepository() {
+        return dir.resolve("m2");
+    }
+
     public Path reports() {
         return dir.resolve("reports");
     }

@@ -140,10 +140,6 @@ public final class DockerRunner implements Runner {
         }
     }
 
-    static Path jobRepository(Workspace ws) {
-        return ws.dir().resolve("m2");
-    }
-
     @Override
     public StageRun run(StageCommand cmd) throws InterruptedException {
         Workspace ws = cmd.workspace();
@@ -184,13 +180,7 @@ public final class DockerRunner implements Runner {
             remove(id);
         }
         if (!timedOut && exit == 0 && cmd.stage().equals(RESOLVE_STAGE)) {
-            try {
-                int promoted = cache.promote(jobRepository(ws));
-                LOG.info("job " + ws.jobId() + ": " + promoted + " artifacts promoted into the shared Maven cache");
-            } catch (UncheckedIOException e) {
-                // The cache only saves later downloads; this job has what it needs.
-                LOG.warning("job " + ws.jobId() + ": nothing promoted into the shared Maven cache: " + e.getMessage());
-            }
+            cache.promoteFrom(ws);
         }
         return new StageRun(exit, timedOut, (System.nanoTime() - start) / 1_000_000);
     }
@@ -203,7 +193,7 @@ public final class DockerRunner implements Runner {
                 new Bind(ws.source().toString(), new Volume("/job/source"), AccessMode.rw),
                 new Bind(ws.pipelines().toString(), new Volume("/job/pipelines"), AccessMode.ro),
                 new Bind(ws.reports().toString(), new Volume("/job/reports"), AccessMode.rw),
-                new Bind(jobRepository(ws).toString(), new Volume("/job/m2"), AccessMode.rw)));
+                new Bind(ws.mavenRepository().toString(), new Volume("/job/m2"), AccessMode.rw)));
         List<String> env = new ArrayList<>(List.of(
                 "APP_DIR=/job/source",
                 "PIPELINES_DIR=/job/pipelines/" + cmd.stackId(),
@@ -256,10 +246,10 @@ public final class DockerRunner implements Runner {
     /** Hands the job's folders to UID 10001, the only user the containers run as. */
     private static void prepare(Workspace ws, Path log) {
         try {
-            Files.createDirectories(jobRepository(ws));
+            Files.createDirectories(ws.mavenRepository());
             Files.createDirectories(log.getParent());
             Process p = new ProcessBuilder("chown", "-R", UID, ws.source().toString(), ws.reports().toString(),
-                    jobRepository(ws).toString()).redirectErrorStream(true).start();
+                    ws.mavenRepository().toString()).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes());
             if (p.waitFor() != 0) {
                 throw new IllegalStateException("cannot hand the workspace to UID 10001 (the server must run as root "
@@ -275,7 +265,7 @@ public final class DockerRunner implements Runner {
 
     @Override
     public void finish(Workspace workspace) {
-        Workspaces.deleteTree(jobRepository(workspace));
+        Workspaces.deleteTree(workspace.mavenRepository());
     }
 
     /** Removes the containers a crashed run of this node left behind; returns how many. */

@@ -80,7 +80,7 @@ public final class LocalRunner implements Runner {
             Files.createDirectories(log.getParent());
             List<String> command = new java.util.ArrayList<>(List.of("setsid"));
             if (sandbox != null) {
-                Files.createDirectories(jobRepository(cmd));
+                Files.createDirectories(cmd.workspace().mavenRepository());
                 command.addAll(sandbox.command(cmd.workspace().dir(), cmd.stage(), List.of("bash", cmd.script().toString())));
             } else {
                 command.addAll(List.of("bash", cmd.script().toString()));
@@ -119,18 +119,9 @@ public final class LocalRunner implements Runner {
             return new StageRun(-1, true, took);
         }
         if (sandbox != null && cache != null && process.exitValue() == 0 && Sandbox.NETWORK_STAGE.equals(cmd.stage())) {
-            try {
-                int promoted = cache.promote(jobRepository(cmd));
-                LOG.info("job " + cmd.workspace().jobId() + ": " + promoted + " artifacts promoted into the shared Maven cache");
-            } catch (UncheckedIOException e) {
-                LOG.warning("job " + cmd.workspace().jobId() + ": nothing promoted into the shared Maven cache: " + e.getMessage());
-            }
+            cache.promoteFrom(cmd.workspace());
         }
         return new StageRun(process.exitValue(), false, took);
-    }
-
-    private static Path jobRepository(StageCommand cmd) {
-        return cmd.workspace().dir().resolve("m2");
     }
 
     /**
@@ -146,7 +137,7 @@ public final class LocalRunner implements Runner {
         if (shared != null && !shared.isBlank()) {
             tail.add(shared);
         }
-        env.put("MAVEN_REPO_LOCAL", jobRepository(cmd).toString());
+        env.put("MAVEN_REPO_LOCAL", cmd.workspace().mavenRepository().toString());
         if (!Sandbox.NETWORK_STAGE.equals(cmd.stage())) {
             env.put("MAVEN_OFFLINE", "true");
         }
@@ -158,7 +149,7 @@ public final class LocalRunner implements Runner {
     @Override
     public void finish(dev.pipelinex.job.Workspace workspace) {
         if (sandbox != null) {
-            dev.pipelinex.job.Workspaces.deleteTree(workspace.dir().resolve("m2"));
+            dev.pipelinex.job.Workspaces.deleteTree(workspace.mavenRepository());
         }
     }
 

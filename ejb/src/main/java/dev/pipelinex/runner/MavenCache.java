@@ -1,5 +1,6 @@
 package dev.pipelinex.runner;
 
+import dev.pipelinex.job.Workspace;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -32,6 +33,20 @@ public final class MavenCache {
 
     public Path root() {
         return root;
+    }
+
+    /**
+     * Promotes what the job's resolve stage downloaded ({@link Workspace#mavenRepository()}) and
+     * logs how it went. A failure only costs later downloads: it is logged, never thrown, as the
+     * job has what it needs.
+     */
+    public void promoteFrom(Workspace ws) {
+        try {
+            int promoted = promote(ws.mavenRepository());
+            LOG.info("job " + ws.jobId() + ": " + promoted + " artifacts promoted into the shared Maven cache");
+        } catch (UncheckedIOException e) {
+            LOG.warning("job " + ws.jobId() + ": nothing promoted into the shared Maven cache: " + e.getMessage());
+        }
     }
 
     /**
