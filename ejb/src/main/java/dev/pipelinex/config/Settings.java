@@ -177,7 +177,8 @@ public class Settings {
             throw new IllegalStateException("pipelinex.local.sandbox must be auto, bwrap or none, not '" + mode + "'");
         }
         // Sandboxed stages read the server's Maven repository (by default the user's) after their own.
-        env.putIfAbsent("MAVEN_REPO_LOCAL", Path.of(System.getProperty("user.home"), ".m2", "repository").toString());
+        String serverRepo = env.getOrDefault("MAVEN_REPO_LOCAL",
+                Path.of(System.getProperty("user.home"), ".m2", "repository").toString());
         dev.pipelinex.runner.MavenCache cache = new dev.pipelinex.runner.MavenCache(dockerSettings().mavenCache());
         try {
             java.nio.file.Files.createDirectories(cache.root());
@@ -185,12 +186,12 @@ public class Settings {
             LOG.warning("cannot make the shared Maven cache " + cache.root() + ": " + e.getMessage());
         }
         List<Path> readable = new java.util.ArrayList<>();
-        for (String name : List.of("MAVEN_HOME", "MAVEN_REPO_LOCAL", "PIPELINEX_SCANNERS", "PIPELINEX_ADVISORIES",
-                "PIPELINEX_SECRET_RULES")) {
+        for (String name : List.of("MAVEN_HOME", "PIPELINEX_SCANNERS", "PIPELINEX_ADVISORIES", "PIPELINEX_SECRET_RULES")) {
             if (env.get(name) != null) {
                 readable.add(Path.of(env.get(name)));
             }
         }
+        readable.add(Path.of(serverRepo));
         readable.add(cache.root());
         homes.all().values().forEach(h -> readable.add(Path.of(h)));
         Optional<dev.pipelinex.runner.Sandbox> sandbox = dev.pipelinex.runner.Sandbox.detect(readable);
@@ -198,10 +199,9 @@ public class Settings {
             throw new IllegalStateException("pipelinex.local.sandbox=bwrap, and no bubblewrap sandbox can be made here");
         }
         if (sandbox.isEmpty()) {
-            env.remove("MAVEN_REPO_LOCAL");
-            config().getOptionalValue("pipelinex.maven.repo", String.class).ifPresent(v -> env.put("MAVEN_REPO_LOCAL", v));
             return new LocalRunner(env, node(), homes);
         }
+        env.put("MAVEN_REPO_LOCAL", serverRepo);
         return new LocalRunner(env, node(), homes, sandbox.get(), cache);
     }
 
