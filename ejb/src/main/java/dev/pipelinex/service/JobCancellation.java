@@ -1,11 +1,8 @@
 package dev.pipelinex.service;
 
-import dev.pipelinex.config.Settings;
 import dev.pipelinex.job.Cancellation;
 import dev.pipelinex.job.JobMetadata;
 import dev.pipelinex.job.JobFiles;
-import dev.pipelinex.job.Refusal;
-import dev.pipelinex.job.RequestRefusedException;
 import dev.pipelinex.job.Workspace;
 import dev.pipelinex.worker.JobWorker;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,15 +20,13 @@ public class JobCancellation {
     private static final Logger LOG = Logger.getLogger(JobCancellation.class.getName());
 
     @Inject
-    private Settings settings;
+    private JobQueries queries;
 
     @Inject
     private JobWorker worker;
 
     public JobQueries.JobView cancel(String jobId) {
-        Workspace ws = settings.workspaces().find(jobId).orElseThrow(() -> new RequestRefusedException(
-                Refusal.JOB_NOT_FOUND, "there is no job with id '" + (jobId == null ? ""
-                : jobId.length() > 64 ? jobId.substring(0, 64) : jobId) + "'"));
+        Workspace ws = queries.workspace(jobId);
         JobMetadata metadata = JobFiles.readMetadata(ws);
         var status = Cancellation.cancel(ws, Clock.systemUTC());
         worker.wake(jobId);

@@ -127,7 +127,8 @@ public class JobQueries {
         return file;
     }
 
-    private Workspace workspace(String jobId) {
+    /** The job's workspace, or the 404 refusal every call on an unknown job answers. */
+    Workspace workspace(String jobId) {
         Optional<Workspace> ws = settings.workspaces().find(jobId);
         return ws.orElseThrow(() -> notFound(jobId));
     }
