@@ -24,12 +24,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ArquillianExtension.class)
 class AccessControlIT {
 
-    /** Only the secret scan: the job is about its owner, not its stages. */
-    static final String METADATA = """
-            {"stack": {"language": "java", "framework": "spring-boot", "build_tool": "maven"},
-             "pipeline": {"run_build": false, "run_unit_tests": false, "run_sast": false,
-                          "run_sca": false, "run_secret_scan": true}}""";
-
     static final Api owner = Api.local();
     static final Api other = owner.as(Api.OTHER, Api.OTHER_PASSWORD);
     static final Api viewer = owner.as(Api.VIEWER, Api.VIEWER_PASSWORD);
@@ -43,7 +37,7 @@ class AccessControlIT {
 
     @BeforeAll
     static void submitOne() throws Exception {
-        Api.Reply r = owner.upload(Projects.zip("greeting-service"), METADATA);
+        Api.Reply r = owner.upload(Projects.zip("greeting-service"), Projects.SECRETS_ONLY);
         assertEquals(201, r.status(), r.body());
         assertEquals(Api.SUBMITTER, r.json().path("submitted_by").asText(), "metadata records the submitter");
         job = r.json().path("job_id").asText();
@@ -61,7 +55,7 @@ class AccessControlIT {
         }
         assertEquals(401, owner.as(Api.SUBMITTER, "not-the-password").get("api/jobs").status(), "a wrong password");
         assertEquals(401, owner.as("nobody", "whatever").get("api/jobs").status(), "an unknown account");
-        Api.Reply refused = owner.anonymous().upload(Projects.zip("greeting-service"), METADATA);
+        Api.Reply refused = owner.anonymous().upload(Projects.zip("greeting-service"), Projects.SECRETS_ONLY);
         assertEquals(401, refused.status(), "an anonymous upload is refused");
     }
 
@@ -85,7 +79,7 @@ class AccessControlIT {
         assertEquals(200, viewer.get("api/jobs/" + job).status());
         assertEquals(200, viewer.get("api/jobs/" + job + "/reports/secrets/log").status());
         assertTrue(ids(viewer).contains(job));
-        Api.Reply r = viewer.upload(Projects.zip("greeting-service"), METADATA);
+        Api.Reply r = viewer.upload(Projects.zip("greeting-service"), Projects.SECRETS_ONLY);
         assertEquals(403, r.status(), r.body());
         assertEquals("application/problem+json", r.contentType());
         assertTrue(r.json().path("detail").asText().contains("submitter"), r.body());

@@ -42,10 +42,6 @@ class CrashRestartIT {
             {"stack": {"language": "java", "framework": "spring-boot", "build_tool": "maven"},
              "pipeline": {"run_build": true, "run_unit_tests": true, "run_sast": false,
                           "run_sca": false, "run_secret_scan": false}}""";
-    static final String SECRETS_ONLY = """
-            {"stack": {"language": "java", "framework": "spring-boot", "build_tool": "maven"},
-             "pipeline": {"run_build": false, "run_unit_tests": false, "run_sast": false,
-                          "run_sca": false, "run_secret_scan": true}}""";
 
     @AfterAll
     static void stop() throws Exception {
@@ -67,7 +63,7 @@ class CrashRestartIT {
         String running = created(api.upload(slow, FULL));
         List<String> queued = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            queued.add(created(api.upload(Projects.zip("greeting-service"), SECRETS_ONLY)));
+            queued.add(created(api.upload(Projects.zip("greeting-service"), Projects.SECRETS_ONLY)));
         }
 
         // Wait until the slow job's test stage runs, and its test JVM with it.
@@ -133,12 +129,14 @@ class CrashRestartIT {
 
     /** The processes whose environment names the job's folder (the runner contract's APP_DIR). */
     static List<ProcessHandle> processesOf(Path workspace) {
-        byte[] marker = ("APP_DIR=" + workspace.resolve("source")).getBytes(StandardCharsets.UTF_8);
+        // ISO-8859-1 maps every byte to one char, so this is the byte search for the UTF-8 marker.
+        String marker = new String(("APP_DIR=" + workspace.resolve("source")).getBytes(StandardCharsets.UTF_8),
+                StandardCharsets.ISO_8859_1);
         List<ProcessHandle> found = new ArrayList<>();
         for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
             try {
                 byte[] env = Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "environ"));
-                if (indexOf(env, marker) >= 0) {
+                if (new String(env, StandardCharsets.ISO_8859_1).contains(marker)) {
                     found.add(p);
                 }
             } catch (IOException | RuntimeException e) {
@@ -146,19 +144,6 @@ class CrashRestartIT {
             }
         }
         return found;
-    }
-
-    private static int indexOf(byte[] data, byte[] part) {
-        outer:
-        for (int i = 0; i + part.length <= data.length; i++) {
-            for (int j = 0; j < part.length; j++) {
-                if (data[i + j] != part[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     /** Runs {@code ./pipelinex <command>} for this test's own server; fails on a non-zero exit. */

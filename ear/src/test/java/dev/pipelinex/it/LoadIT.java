@@ -32,10 +32,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class LoadIT {
 
     static final int JOBS = 50;
-    static final String METADATA = """
-            {"stack": {"language": "java", "framework": "spring-boot", "build_tool": "maven"},
-             "pipeline": {"run_build": false, "run_unit_tests": false, "run_sast": false,
-                          "run_sca": false, "run_secret_scan": true}}""";
 
     @Deployment(testable = false)
     static EnterpriseArchive ear() {
@@ -54,7 +50,7 @@ class LoadIT {
         for (int i = 0; i < JOBS; i++) {
             replies.add(clients.submit(() -> {
                 start.await();
-                return timed(latencies, () -> api.upload(zip, METADATA));
+                return timed(latencies, () -> api.upload(zip, Projects.SECRETS_ONLY));
             }));
         }
         long t0 = System.nanoTime();

@@ -24,11 +24,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ArquillianExtension.class)
 class ObservabilityIT {
 
-    static final String METADATA = """
-            {"stack": {"language": "java", "framework": "spring-boot", "build_tool": "maven"},
-             "pipeline": {"run_build": false, "run_unit_tests": false, "run_sast": false,
-                          "run_sca": false, "run_secret_scan": true}}""";
-
     @Deployment(testable = false)
     static EnterpriseArchive ear() {
         return ShrinkWrap.createFromZipFile(EnterpriseArchive.class, new File(System.getProperty("it.ear")));
@@ -60,7 +55,7 @@ class ObservabilityIT {
         long addedBefore = queueAttribute("messages-added");
         Map<String, Double> before = metrics();
 
-        Api.Reply created = api.upload(Projects.zip("greeting-service"), METADATA);
+        Api.Reply created = api.upload(Projects.zip("greeting-service"), Projects.SECRETS_ONLY);
         assertEquals(201, created.status(), created.body());
         String id = created.json().path("job_id").asText();
         assertEquals("SUCCEEDED", api.awaitFinal(id, Duration.ofMinutes(3)).path("state").path("state").asText());

@@ -16,6 +16,12 @@ import java.util.zip.ZipOutputStream;
 /** The sample projects under src/test/projects, as they are or with files changed, as ZIPs. */
 final class Projects {
 
+    /** Metadata of a Spring Boot job that runs only the secret scan: quick, for tests about the service. */
+    static final String SECRETS_ONLY = """
+            {"stack": {"language": "java", "framework": "spring-boot", "build_tool": "maven"},
+             "pipeline": {"run_build": false, "run_unit_tests": false, "run_sast": false,
+                          "run_sca": false, "run_secret_scan": true}}""";
+
     private Projects() {
     }
 
