@@ -13,13 +13,31 @@ if [ -n "${MAVEN_MIRROR_URL:-}" ]; then
 XML
 fi
 
+# The repositories the offline stages will read: the job's own, then the read-only tails.
+repos=("${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}")
+IFS=, read -r -a tails <<< "${MAVEN_REPO_TAIL:-}"
+for t in "${tails[@]}"; do [ -n "$t" ] && repos+=("$t"); done
+# present G:A:V: the artifact's jar is in one of them already, so there is nothing to fetch.
+present() {
+  local g a v r
+  IFS=: read -r g a v <<< "$1"
+  for r in "${repos[@]}"; do
+    [ -f "$r/${g//.//}/$a/$v/$a-$v.jar" ] && return 0
+  done
+  return 1
+}
+
 # -C: a download whose checksum does not match fails the stage. resolve-plugins and list fetch
-# the plugins, the dependencies of every scope, and write down which versions they are. The
-# pinned plugin version is the one the offline stages use (build-classpath, tree).
+# the plugins, the dependencies of every scope, and write down which versions they are; the
+# effective POM (maven-help-plugin) tells which dependencies the POM adds to its plugins. The
+# pinned plugin versions are the ones the offline stages use (build-classpath, tree).
+HELP_PLUGIN=org.apache.maven.plugins:maven-help-plugin:3.5.1
 resolved=$(mktemp)
+effective=$(mktemp)
 resolve_all() {
   : > "$resolved"
-  mvn_cmd -C "$DEPENDENCY_PLUGIN:resolve-plugins" "$DEPENDENCY_PLUGIN:list" -DoutputFile="$resolved" -DappendOutput=true
+  mvn_cmd -C "$DEPENDENCY_PLUGIN:resolve-plugins" "$DEPENDENCY_PLUGIN:list" -DoutputFile="$resolved" -DappendOutput=true \
+    "$HELP_PLUGIN:effective-pom" -Doutput="$effective"
 }
 
 # A reactor whose modules depend on each other cannot list its dependencies before its modules
@@ -82,7 +100,7 @@ fetch_provider() {
 }
 providers_from=$(mktemp)
 for artifact in "${extra[@]}"; do
-  fetch_provider "$artifact"
+  present "$artifact" || fetch_provider "$artifact"
 done
 # The provider brings the JUnit launcher it was built with; surefire may run it with that
 # launcher's own engine and commons, so each launcher the providers brought gets its closure.
@@ -92,7 +110,23 @@ for v in $(find "$launchers" -mindepth 1 -maxdepth 1 -type d -newer "$providers_
 done
 rm -f "$resolved" "$providers_from"
 
-repos=("${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}")
+# Maven resolves the dependencies a POM adds to a plugin (<plugin><dependencies>) only when the
+# plugin runs, which would be offline: fetch them now, through a small project that depends on
+# each such plugin and its additions, for the plugins whose additions are not here yet.
+plugin_projects=$(mktemp -d)
+if ! n=$(java_cmd "$PIPELINES_DIR/lib/PluginDependencies.java" "$effective" "$plugin_projects" "${repos[@]}"); then
+  write_result FAILED "the effective POM could not be read to find the plugins' dependencies; see resolve.log"
+  exit 1
+fi
+if [ "$n" -gt 0 ]; then
+  echo "[resolve] the POM adds dependencies to $n plugin(s); fetching them"
+  if ! (cd /tmp && MAVEN_STANDALONE=true mvn_cmd -C -q -f "$plugin_projects/pom.xml" "$DEPENDENCY_PLUGIN:resolve"); then
+    write_result FAILED "the dependencies the POM adds to its plugins could not be resolved; see resolve.log"
+    exit 1
+  fi
+fi
+rm -rf "$effective" "$plugin_projects"
+
 # What this job had to download (the shared cache, when there is one, held the rest).
 downloaded=$(find "${repos[0]}" -type f \( -name '*.jar' -o -name '*.pom' \) 2>/dev/null | wc -l)
 write_result PASSED "dependencies resolved; $downloaded files downloaded" \
