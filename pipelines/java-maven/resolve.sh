@@ -108,7 +108,7 @@ launchers="${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}/org/junit/platform/junit-pl
 for v in $(find "$launchers" -mindepth 1 -maxdepth 1 -type d -newer "$providers_from" -printf '%f\n' 2>/dev/null); do
   [[ " ${extra[*]} " == *" org.junit.platform:junit-platform-launcher:$v "* ]] || fetch_provider "org.junit.platform:junit-platform-launcher:$v"
 done
-rm -f "$resolved" "$providers_from"
+rm -f "$providers_from"
 
 # Maven resolves the dependencies a POM adds to a plugin (<plugin><dependencies>) only when the
 # plugin runs, which would be offline: fetch them now, through a small project that depends on
@@ -125,7 +125,39 @@ if [ "$n" -gt 0 ]; then
     exit 1
   fi
 fi
-rm -rf "$effective" "$plugin_projects"
+
+# The artifacts the offline stages will read, as repository paths: what list and resolve-plugins
+# named, the test providers and the plugins' additions. Those in no repository are the reactor's
+# own modules. The server may let a later job with the same POMs skip this stage while its
+# shared cache holds all of them; not when a SNAPSHOT comes from outside, which can change.
+artifact_paths() {
+  awk '$1 ~ /^[A-Za-z0-9_.-]+:[^:]+:[^:]+:/ {
+    n = split($1, p, ":"); g = p[1]; a = p[2]; t = p[3]; c = ""
+    if (n == 6) { c = p[4]; v = p[5] } else { v = p[4] }
+    if (t == "test-jar") c = "tests"
+    gsub(/\./, "/", g)
+    base = g "/" a "/" v "/" a "-" v
+    print base ".pom"
+    if (t != "pom") print base (c == "" ? "" : "-" c) "." (t == "war" || t == "ear" || t == "zip" ? t : "jar")
+  }' "$@" | sort -u
+}
+for artifact in "${extra[@]}"; do
+  IFS=: read -r g a v <<< "$artifact"
+  echo "   $g:$a:jar:$v:test"
+done >> "$resolved"
+rm -f "$STAGE_DIR/artifacts.txt"
+needed=$(mktemp)
+while read -r path; do
+  for r in "${repos[@]}"; do
+    if [ -f "$r/$path" ]; then echo "$path"; break; fi
+  done
+done < <(artifact_paths "$resolved" "$plugin_projects/added.txt") > "$needed"
+if grep -q -- '-SNAPSHOT' "$needed"; then
+  echo "[resolve] SNAPSHOT dependencies from outside the project: every job resolves them again"
+else
+  mv "$needed" "$STAGE_DIR/artifacts.txt"
+fi
+rm -rf "$resolved" "$effective" "$plugin_projects" "$needed"
 
 # What this job had to download (the shared cache, when there is one, held the rest).
 downloaded=$(find "${repos[0]}" -type f \( -name '*.jar' -o -name '*.pom' \) 2>/dev/null | wc -l)

@@ -30,6 +30,8 @@ import org.w3c.dom.Node;
  *
  * Writes OUT_DIR/pom.xml (an aggregator) and OUT_DIR/p1..pN/pom.xml, and prints N (0: nothing
  * is missing). Dependencies on the reactor's own modules are left out: the build makes them.
+ * OUT_DIR/added.txt lists every added dependency, missing or not, as dependency:list writes
+ * them ({@code group:artifact:type[:classifier]:version:runtime}).
  */
 public class PluginDependencies {
 
@@ -57,6 +59,7 @@ public class PluginDependencies {
         // One project per distinct plugin with its added dependencies; the first repositories seen win.
         Map<String, Element> plugins = new LinkedHashMap<>();
         Map<String, Element> pluginRepositories = new LinkedHashMap<>();
+        Set<String> everyAdded = new TreeSet<>();
         for (Element p : projects) {
             for (Element repo : children(child(p, "pluginRepositories"), "pluginRepository")) {
                 pluginRepositories.putIfAbsent(text(repo, "id", repo.getTextContent()), repo);
@@ -70,6 +73,9 @@ public class PluginDependencies {
                         continue;
                     }
                     added.add(dep);
+                    String classifier = text(dep, "classifier", "");
+                    everyAdded.add(ga + ":" + text(dep, "type", "jar") + (classifier.isEmpty() ? "" : ":" + classifier)
+                            + ":" + text(dep, "version", "") + ":runtime");
                     missing |= !present(dep, repositories);
                 }
                 if (!added.isEmpty() && missing) {
@@ -89,6 +95,7 @@ public class PluginDependencies {
             write(pluginProject(plugin, module, reactor, pluginRepositories.values()), dir.resolve("pom.xml"));
         }
         write(aggregator(modules), out.resolve("pom.xml"));
+        Files.write(out.resolve("added.txt"), everyAdded);
         System.out.println(n);
     }
 

@@ -1,6 +1,7 @@
 package dev.pipelinex.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -78,6 +79,8 @@ class DockerRunnerIT {
         JsonNode resolve = PipelineIT.result(second.path("job_id").asText(), "resolve");
         assertEquals(0, resolve.path("summary").path("artifacts").path("downloaded").asInt(),
                 "the second job of a project finds everything in the shared cache: " + resolve);
+        assertFalse(resolve.path("summary").path("artifacts").path("reused_from").asText().isEmpty(),
+                "with the same POMs, the second job reuses the first resolution instead of running Maven: " + resolve);
         assertEquals(List.of(), containers(), "no runner container is left after the jobs");
     }
 

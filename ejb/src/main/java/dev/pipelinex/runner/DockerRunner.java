@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -55,11 +56,13 @@ public final class DockerRunner implements Runner {
     private final DockerClient docker;
     private final DockerSettings settings;
     private final MavenCache cache;
+    private final ResolveMemo memo;
 
     public DockerRunner(DockerClient docker, DockerSettings settings) {
         this.docker = docker;
         this.settings = settings;
         this.cache = new MavenCache(settings.mavenCache());
+        this.memo = new ResolveMemo(settings.mavenCache(), List.of(), "docker " + settings.image() + " " + settings.mirrorUrl());
     }
 
     /** A client of the Engine API at {@code host} ({@code unix:///…} or {@code tcp://…}). */
@@ -144,6 +147,12 @@ public final class DockerRunner implements Runner {
     public StageRun run(StageCommand cmd) throws InterruptedException {
         Workspace ws = cmd.workspace();
         long start = System.nanoTime();
+        boolean resolve = cmd.stage().equals(RESOLVE_STAGE);
+        Optional<String> resolveKey = resolve ? memo.key(cmd) : Optional.empty();
+        Optional<StageRun> reused = resolveKey.flatMap(key -> memo.reuse(cmd, key));
+        if (reused.isPresent()) {
+            return reused.get();
+        }
         prepare(ws, cmd.log());
         String id = create(cmd);
         boolean timedOut = false;
@@ -179,8 +188,9 @@ public final class DockerRunner implements Runner {
         } finally {
             remove(id);
         }
-        if (!timedOut && exit == 0 && cmd.stage().equals(RESOLVE_STAGE)) {
+        if (!timedOut && exit == 0 && resolve) {
             cache.promoteFrom(ws);
+            resolveKey.ifPresent(key -> memo.remember(cmd, key));
         }
         return new StageRun(exit, timedOut, (System.nanoTime() - start) / 1_000_000);
     }
@@ -229,6 +239,8 @@ public final class DockerRunner implements Runner {
                 .withMemory(settings.memoryBytes())
                 .withMemorySwap(settings.memoryBytes())
                 .withNanoCPUs((long) (settings.cpus() * 1_000_000_000L))
+                // Background stages (the scanners) weigh a quarter of the default 1024 when the CPU is contended.
+                .withCpuShares(cmd.background() ? 256 : 1024)
                 .withPidsLimit(settings.pids())
                 .withBinds(binds);
         CreateContainerResponse c = docker.createContainerCmd(settings.image())

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -25,12 +27,15 @@ public final class LocalRunner implements Runner {
 
     /** Every stage process and its descendants carry this variable, naming the node that ran them. */
     static final String NODE_VARIABLE = "PIPELINEX_NODE";
+    /** The niceness of background stages (the scanners), so that the build and tests go first. */
+    static final int BACKGROUND_NICENESS = 10;
 
     private final Map<String, String> extraEnv;
     private final String node;
     private final JavaHomes javaHomes;
     private final Sandbox sandbox;
     private final MavenCache cache;
+    private final ResolveMemo memo;
 
     /**
      * @param extraEnv variables passed to every stage, e.g. {@code MAVEN_HOME}, {@code MAVEN_REPO_LOCAL}
@@ -55,6 +60,15 @@ public final class LocalRunner implements Runner {
         this.javaHomes = javaHomes;
         this.sandbox = sandbox;
         this.cache = cache;
+        // Only a sandboxed job has a repository of its own, reading the cache behind it.
+        this.memo = sandbox == null || cache == null ? null
+                : new ResolveMemo(cache.root(), userRepository().stream().toList(), "local " + new TreeMap<>(this.extraEnv));
+    }
+
+    /** The repository the server was given ({@code MAVEN_REPO_LOCAL}), read-only behind the cache. */
+    private Optional<Path> userRepository() {
+        String shared = extraEnv.get("MAVEN_REPO_LOCAL");
+        return shared == null || shared.isBlank() ? Optional.empty() : Optional.of(Path.of(shared));
     }
 
     public boolean sandboxed() {
@@ -75,10 +89,21 @@ public final class LocalRunner implements Runner {
     public StageRun run(StageCommand cmd) throws InterruptedException {
         Path log = cmd.log();
         long start = System.nanoTime();
+        Optional<String> resolveKey = Optional.empty();
+        if (memo != null && Sandbox.NETWORK_STAGE.equals(cmd.stage())) {
+            resolveKey = memo.key(cmd);
+            Optional<StageRun> reused = resolveKey.flatMap(key -> memo.reuse(cmd, key));
+            if (reused.isPresent()) {
+                return reused.get();
+            }
+        }
         Process process;
         try {
             Files.createDirectories(log.getParent());
             List<String> command = new java.util.ArrayList<>(List.of("setsid"));
+            if (cmd.background()) {
+                command.addAll(List.of("nice", "-n", String.valueOf(BACKGROUND_NICENESS)));
+            }
             if (sandbox != null) {
                 Files.createDirectories(cmd.workspace().mavenRepository());
                 command.addAll(sandbox.command(cmd.workspace().dir(), cmd.stage(), List.of("bash", cmd.script().toString())));
@@ -120,6 +145,7 @@ public final class LocalRunner implements Runner {
         }
         if (sandbox != null && cache != null && process.exitValue() == 0 && Sandbox.NETWORK_STAGE.equals(cmd.stage())) {
             cache.promoteFrom(cmd.workspace());
+            resolveKey.ifPresent(key -> memo.remember(cmd, key));
         }
         return new StageRun(process.exitValue(), false, took);
     }
@@ -133,10 +159,7 @@ public final class LocalRunner implements Runner {
         if (cache != null && Files.isDirectory(cache.root())) {
             tail.add(cache.root().toString());
         }
-        String shared = extraEnv.get("MAVEN_REPO_LOCAL");
-        if (shared != null && !shared.isBlank()) {
-            tail.add(shared);
-        }
+        userRepository().ifPresent(r -> tail.add(r.toString()));
         env.put("MAVEN_REPO_LOCAL", cmd.workspace().mavenRepository().toString());
         if (!Sandbox.NETWORK_STAGE.equals(cmd.stage())) {
             env.put("MAVEN_OFFLINE", "true");

@@ -1,6 +1,7 @@
 package dev.pipelinex.runner;
 
 import dev.pipelinex.job.Workspace;
+import dev.pipelinex.pipeline.Stage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -29,5 +30,10 @@ public record StageCommand(Workspace workspace, String stackId, String stage, Du
 
     public Path log() {
         return workspace.stageLog(stage);
+    }
+
+    /** Whether the stage runs at a lower CPU priority ({@link Stage#background()}). */
+    public boolean background() {
+        return Stage.byId(stage).map(Stage::background).orElse(false);
     }
 }

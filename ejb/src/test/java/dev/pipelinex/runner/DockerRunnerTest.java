@@ -184,6 +184,7 @@ class DockerRunnerTest {
         assertTrue(env.stream().noneMatch(v -> v.startsWith("MAVEN_MIRROR_URL=")), "only resolve gets the mirror: " + env);
         JsonNode host = body.path("HostConfig");
         assertEquals("none", host.path("NetworkMode").asText(), "build should have no network");
+        assertEquals(1024, host.path("CpuShares").asInt(), "the build has the default CPU weight: " + host);
         assertEquals(Set.copyOf(expectedBinds(true)), Set.copyOf(strings(host.get("Binds"))), "the mounts");
         assertEquals(5, host.get("Binds").size(), "no other mounts: " + host.get("Binds"));
         assertEquals("pipelinex-" + ws.jobId() + "-build", engine.createName, "the container name");
@@ -206,6 +207,13 @@ class DockerRunnerTest {
         assertEquals("true", lq.get("follow"), "the log should be followed: " + lq);
         assertEquals("true", lq.get("stdout"), "stdout should be logged: " + lq);
         assertEquals("true", lq.get("stderr"), "stderr should be logged: " + lq);
+    }
+
+    @Test
+    void scannersWeighLessThanTheBuildWhenTheCpuIsContended() throws Exception {
+        Files.createDirectories(cache);
+        runner().run(stage("sast", Duration.ofSeconds(30)));
+        assertEquals(256, createBody().path("HostConfig").path("CpuShares").asInt(), "a background stage's CPU weight");
     }
 
     @Test

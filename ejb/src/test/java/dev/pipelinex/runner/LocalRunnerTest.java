@@ -142,6 +142,16 @@ class LocalRunnerTest {
     }
 
     @Test
+    void scannersRunAtALowerPriorityThanTheBuild() throws Exception {
+        LocalRunner runner = new LocalRunner(Map.of(), "test-node");
+        runner.run(stage("build", "echo niceness $(nice)\n", Duration.ofSeconds(30)));
+        runner.run(stage("secrets", "echo niceness $(nice)\n", Duration.ofSeconds(30)));
+        int build = Integer.parseInt(Files.readString(ws.stageLog("build")).trim().replace("niceness ", ""));
+        int secrets = Integer.parseInt(Files.readString(ws.stageLog("secrets")).trim().replace("niceness ", ""));
+        assertEquals(Math.min(19, build + LocalRunner.BACKGROUND_NICENESS), secrets, "the scanner is nicer than the build");
+    }
+
+    @Test
     void missingScriptEndsWithBashsNotFoundCode() throws Exception {
         StageRun run = new LocalRunner(Map.of(), "test-node").run(new StageCommand(ws, STACK, "nothing", Duration.ofSeconds(30)));
         assertEquals(127, run.exitCode(), "bash should exit 127 for a missing script");
