@@ -50,7 +50,7 @@ stand_in_for_modules() {
   tree=$(mktemp)
   mvn_cmd -C -q "$DEPENDENCY_PLUGIN:tree" -DoutputType=json -DoutputFile="$tree" -DappendOutput=true || return 1
   repo=${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}
-  # ReactorModules prints "groupId artifactId version" of each jar module (the root of its tree).
+  # reactor-modules prints "groupId artifactId version" of each jar module (the root of its tree).
   while read -r g a v; do
     local jar="$repo/${g//.//}/$a/$v/$a-$v.jar"
     if [ ! -e "$jar" ]; then
@@ -58,7 +58,7 @@ stand_in_for_modules() {
       printf 'PK\005\006\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000' > "$jar"
       placeholders+=("$jar")
     fi
-  done < <(java_cmd "$PIPELINES_DIR/lib/ReactorModules.java" "$tree")
+  done < <(scanners reactor-modules "$tree")
   rm -f "$tree"
   [ "${#placeholders[@]}" -gt 0 ]
 }
@@ -114,7 +114,7 @@ rm -f "$providers_from"
 # plugin runs, which would be offline: fetch them now, through a small project that depends on
 # each such plugin and its additions, for the plugins whose additions are not here yet.
 plugin_projects=$(mktemp -d)
-if ! n=$(java_cmd "$PIPELINES_DIR/lib/PluginDependencies.java" "$effective" "$plugin_projects" "${repos[@]}"); then
+if ! n=$(scanners plugin-dependencies "$effective" "$plugin_projects" "${repos[@]}"); then
   write_result FAILED "the effective POM could not be read to find the plugins' dependencies; see resolve.log"
   exit 1
 fi

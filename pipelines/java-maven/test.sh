@@ -5,7 +5,7 @@ STAGE=test
 
 mvn_cmd test
 rc=$?
-if ! counts=$(java_cmd "$PIPELINES_DIR/lib/SurefireCount.java" "$APP_DIR"); then
+if ! counts=$(scanners surefire-count "$APP_DIR"); then
   write_result ERROR "cannot read the Surefire reports; see test.log"
   exit 1
 fi

@@ -6,6 +6,17 @@ set -uo pipefail
 : "${PIPELINES_DIR:?PIPELINES_DIR must point at the installed pipeline}"
 : "${REPORTS_DIR:?REPORTS_DIR must point at the job reports folder}"
 
+# A background stage (PIPELINEX_NICENESS, set by the local runner for the scanners) runs niced;
+# Linux weighs sessions (autogroups) against each other before niceness, and the stage is a
+# session of its own, so its autogroup gets the niceness too. The kernel may refuse a change
+# within 100 ms of another one: try a few times.
+if [ -n "${PIPELINEX_NICENESS:-}" ] && [ -w /proc/self/autogroup ]; then
+  for _ in 1 2 3 4 5; do
+    { echo "$PIPELINEX_NICENESS" > /proc/self/autogroup; } 2>/dev/null && break
+    sleep 0.1
+  done
+fi
+
 STAGE_DIR="$REPORTS_DIR/$STAGE"
 mkdir -p "$STAGE_DIR"
 STAGE_STARTED_MS=$(date +%s%3N)

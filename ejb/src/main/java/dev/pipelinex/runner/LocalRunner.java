@@ -127,6 +127,11 @@ public final class LocalRunner implements Runner {
             if (sandbox != null) {
                 sandboxRepositories(cmd, env);
             }
+            if (cmd.background()) {
+                // Niceness counts only inside a session's autogroup, and each stage is a session
+                // of its own: stage.sh gives its autogroup the same niceness.
+                env.put("PIPELINEX_NICENESS", String.valueOf(BACKGROUND_NICENESS));
+            }
             process = pb.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start stage " + cmd.stage() + ": " + e.getMessage(), e);

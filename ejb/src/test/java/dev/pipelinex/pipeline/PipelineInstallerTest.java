@@ -75,8 +75,6 @@ class PipelineInstallerTest {
             assertEquals(f.endsWith(".sh") ? "rwxr-xr-x" : "rw-r--r--", perms, "permissions of " + f);
         }
         assertTrue(Files.isExecutable(installed.resolve("build.sh")), "build.sh should be executable");
-        assertFalse(Files.isExecutable(installed.resolve("lib/SurefireCount.java")),
-                "SurefireCount.java should not be executable");
     }
 
     @Test

@@ -1,5 +1,8 @@
 package dev.pipelinex.scanners;
 
+import dev.pipelinex.scanners.maven.PluginDependencies;
+import dev.pipelinex.scanners.maven.ReactorModules;
+import dev.pipelinex.scanners.maven.SurefireCount;
 import dev.pipelinex.scanners.sast.SastReportCommand;
 import dev.pipelinex.scanners.sca.AdvisoriesImportCommand;
 import dev.pipelinex.scanners.sca.ScaCommand;
@@ -32,11 +35,31 @@ public final class Main {
         System.exit(run(argv));
     }
 
+    /** A helper of the Maven stage scripts: positional arguments, its answer on standard output. */
+    interface Helper {
+        void main(String[] args) throws Exception;
+    }
+
+    static Map<String, Helper> helpers() {
+        return Map.of("surefire-count", SurefireCount::main, "reactor-modules", ReactorModules::main,
+                "plugin-dependencies", PluginDependencies::main);
+    }
+
     public static int run(String[] argv) {
         Map<String, Command> commands = commands();
         if (argv.length == 0 || argv[0].equals("help") || argv[0].equals("--help")) {
             usage(commands);
             return argv.length == 0 ? 2 : 0;
+        }
+        Helper helper = helpers().get(argv[0]);
+        if (helper != null) {
+            try {
+                helper.main(Arrays.copyOfRange(argv, 1, argv.length));
+                return 0;
+            } catch (Exception e) {
+                System.err.println("pipelinex-scanners " + argv[0] + " failed: " + e);
+                return 1;
+            }
         }
         Command command = commands.get(argv[0]);
         if (command == null) {
@@ -60,5 +83,7 @@ public final class Main {
     private static void usage(Map<String, Command> commands) {
         System.err.println("usage: pipelinex-scanners <command> [options]");
         commands.values().forEach(c -> System.err.println("  " + c.name() + " " + c.usage()));
+        System.err.println("  surefire-count PROJECT_DIR | reactor-modules TREE_JSON"
+                + " | plugin-dependencies EFFECTIVE_POM OUT_DIR REPOSITORY...  (helpers of the Maven stages)");
     }
 }

@@ -1,4 +1,4 @@
-package dev.pipelinex.pipeline;
+package dev.pipelinex.scanners.maven;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,12 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs pipelines/java-maven/lib/PluginDependencies.java as the resolve stage does:
- * {@code java <file> EFFECTIVE_POM OUT_DIR REPOSITORY...}.
+ * Runs the helper as the resolve stage does:
+ * {@code pipelinex-scanners plugin-dependencies EFFECTIVE_POM OUT_DIR REPOSITORY...}.
  */
 class PluginDependenciesTest {
 
-    private static final Path PROGRAM = Path.of("..", "pipelines", "java-maven", "lib", "PluginDependencies.java");
 
     @TempDir
     Path dir;
@@ -30,8 +29,8 @@ class PluginDependenciesTest {
 
     private Run run(Path effective, Path out, Path... repositories) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, PROGRAM.toAbsolutePath().toString(),
-                effective.toString(), out.toString()));
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                "dev.pipelinex.scanners.Main", "plugin-dependencies", effective.toString(), out.toString()));
         for (Path r : repositories) {
             command.add(r.toString());
         }

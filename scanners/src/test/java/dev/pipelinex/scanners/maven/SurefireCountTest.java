@@ -1,4 +1,4 @@
-package dev.pipelinex.pipeline;
+package dev.pipelinex.scanners.maven;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,10 +11,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Runs pipelines/java-maven/lib/SurefireCount.java as the test stage does: {@code java <file> <dir>}. */
+/** Runs the helper as the test stage does: {@code pipelinex-scanners surefire-count <dir>}. */
 class SurefireCountTest {
 
-    private static final Path PROGRAM = Path.of("..", "pipelines", "java-maven", "lib", "SurefireCount.java");
 
     @TempDir
     Path project;
@@ -27,7 +26,8 @@ class SurefireCountTest {
         Path out = Files.createTempFile("surefire-count", ".out");
         Path err = Files.createTempFile("surefire-count", ".err");
         try {
-            Process p = new ProcessBuilder(java, PROGRAM.toAbsolutePath().toString(), dir.toString())
+            Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                    "dev.pipelinex.scanners.Main", "surefire-count", dir.toString())
                     .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             assertTrue(p.waitFor(120, TimeUnit.SECONDS), "SurefireCount should finish within 2 minutes");
             return new Run(p.exitValue(), Files.readString(out).trim(), Files.readString(err));

@@ -1,3 +1,5 @@
+package dev.pipelinex.scanners.maven;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
