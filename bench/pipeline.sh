@@ -3,7 +3,10 @@
 #
 #   1. end-to-end time of a real Spring Boot project's job (all stages on), from the 201 to the
 #      final state, against the same stage scripts run by hand one after another on the host
-#      with the same warm Maven cache; both are warmed by one untimed run first;
+#      with the same warm Maven cache; both are warmed by one untimed run first, then each is
+#      run --repeat times (3) and the median is reported. Jobs come in pairs: the project's first
+#      job (the server's remembered resolutions are forgotten first, so its resolve stage runs)
+#      and a second one with the same POMs (which may reuse that resolution);
 #   2. the service's own overhead per job: the job's wall time (created_at to the final state)
 #      minus the union of its stages' [started_at, finished_at];
 #   3. dispatch latency: tiny jobs (secret scan only) submitted one at a time to an idle server,
@@ -16,7 +19,7 @@
 #
 # It is a benchmark, not a test: it fails only when something cannot be measured.
 #
-#   bench/pipeline.sh PROJECT_DIR [--runner auto|local|docker] [--work DIR] [--tiny N] [--burst N]
+#   bench/pipeline.sh PROJECT_DIR [--runner auto|local|docker] [--work DIR] [--repeat N] [--tiny N] [--burst N]
 #
 # PROJECT_DIR is the Spring Boot project of step 1, spring-petclinic. It is not part of this
 # repository and must never be added to it. Get it from its public repository
@@ -34,13 +37,14 @@
 # The tiny project is ear/src/test/projects/greeting-service. Needs curl, zip, unzip, python3.
 set -euo pipefail
 
-usage() { sed -n '19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { grep -m1 '^#   bench/pipeline.sh PROJECT_DIR' "$0" | sed 's/^# *//' >&2; exit 2; }
 [ $# -ge 1 ] || usage
 project=$1; shift
-runner=auto work=/tmp/pipelinex-bench tiny=30 burst=50
+runner=auto work=/tmp/pipelinex-bench tiny=30 burst=50 repeat=3
 while [ $# -gt 0 ]; do
   case "$1" in
     --runner) runner=$2; shift 2 ;;
+    --repeat) repeat=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
     --tiny) tiny=$2; shift 2 ;;
     --burst) burst=$2; shift 2 ;;
@@ -121,40 +125,39 @@ by_hand() {
   (cd "$project" && tar --exclude=./.git --exclude=./target -cf - .) | tar -xf - -C "$dir/source"
   local start end s t
   start=$(now)
-  hand_times=()
+  hand_stages=()
   for s in resolve build test sast sca secrets; do
     t=$(now)
     env -u DOCKER_HOST APP_DIR="$dir/source" PIPELINES_DIR="$here/pipelines/java-maven" REPORTS_DIR="$dir/reports" \
         MAVEN_HOME="$maven" PIPELINEX_SCANNERS="$scanners" MAVEN_REPO_LOCAL="$m2" ${java_home:+JAVA_HOME="$java_home"} \
         STAGE="$s" bash "$here/pipelines/java-maven/$s.sh" > "$dir/reports/$s.log" 2>&1 || true
-    hand_times+=("$s" "$(elapsed "$t" "$(now)")")
+    hand_stages+=("$s" "$(elapsed "$t" "$(now)")")
   done
   end=$(now)
   hand_s=$(elapsed "$start" "$end")
   local results
   results=$(py results "$dir/reports" resolve build test sast sca secrets)
   echo "  by hand ($1): $hand_s s; $results"
-  hand_passed=yes
-  [ "$(grep -o PASSED <<< "$results" | wc -l)" -eq 6 ] || hand_passed=no
+  local passed=yes
+  [ "$(grep -o PASSED <<< "$results" | wc -l)" -eq 6 ] || passed=no
+  [ "$1" = warm-up ] || py hand "$figures" "$hand_s" "$passed" "${hand_stages[@]}"
 }
 
 step "1. $(basename "$project") by hand: pipelines/java-maven/{resolve,build,test,sast,sca,secrets}.sh in sequence"
 by_hand warm-up
-by_hand timed
-py put "$figures" hand_s "$hand_s"
-py put "$figures" hand_passed "$hand_passed"
-for ((i = 0; i < ${#hand_times[@]}; i += 2)); do
-  py put "$figures" "hand_${hand_times[i]}_s" "${hand_times[i + 1]}"
-done
-
-# The first job of the project must run its resolve stage: forget resolutions of earlier runs.
-rm -rf "$PIPELINEX_HOME/maven-cache/.pipelinex/resolved"
+for ((i = 1; i <= repeat; i++)); do by_hand "timed-$i"; done
 
 step "1-2. $(basename "$project") as a job, all stages on"
-echo "  first job of the project (its resolve stage runs; warm Maven cache):"
-py job "$figures" warm "$data/project.zip" "$data/all.json"
-echo "  second job, same POMs (the server may reuse the first resolution):"
-py job "$figures" pet "$data/project.zip" "$data/all.json"
+echo "  warm-up job (untimed):"
+py job "$work/warm-up.json" warm "$data/project.zip" "$data/all.json"
+for ((i = 1; i <= repeat; i++)); do
+  # The first job of the project must run its resolve stage: forget earlier resolutions.
+  rm -rf "$PIPELINEX_HOME/maven-cache/.pipelinex/resolved"
+  echo "  first job of the project, $i/$repeat (its resolve stage runs; warm Maven cache):"
+  py job "$figures" warm "$data/project.zip" "$data/all.json"
+  echo "  second job, same POMs, $i/$repeat (the server may reuse the first resolution):"
+  py job "$figures" pet "$data/project.zip" "$data/all.json"
+done
 
 sleep 2
 py rss "$figures" rss_idle_mib "$pid"
