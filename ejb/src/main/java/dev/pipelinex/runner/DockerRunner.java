@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -47,7 +46,6 @@ public final class DockerRunner implements Runner {
 
     public static final String JOB_LABEL = "pipelinex.job";
     public static final String NODE_LABEL = "pipelinex.node";
-    public static final String RESOLVE_STAGE = "resolve";
     /** Where operator data for the scanners appears inside a stage container. */
     static final String ADVISORIES = "/opt/pipelinex/data/advisories";
     static final String SECRET_RULES = "/opt/pipelinex/data/secret-rules";
@@ -62,7 +60,7 @@ public final class DockerRunner implements Runner {
         this.docker = docker;
         this.settings = settings;
         this.cache = new MavenCache(settings.mavenCache());
-        this.memo = new ResolveMemo(settings.mavenCache(), List.of(), "docker " + settings.image() + " " + settings.mirrorUrl());
+        this.memo = new ResolveMemo(cache, List.of(), "docker " + settings.image() + " " + settings.mirrorUrl());
     }
 
     /** A client of the Engine API at {@code host} ({@code unix:///…} or {@code tcp://…}). */
@@ -145,14 +143,13 @@ public final class DockerRunner implements Runner {
 
     @Override
     public StageRun run(StageCommand cmd) throws InterruptedException {
+        return cmd.resolve() ? memo.resolve(cmd, () -> runContainer(cmd)) : runContainer(cmd);
+    }
+
+    /** Runs the stage in a container of its own, removed whatever happens. */
+    private StageRun runContainer(StageCommand cmd) throws InterruptedException {
         Workspace ws = cmd.workspace();
         long start = System.nanoTime();
-        boolean resolve = cmd.stage().equals(RESOLVE_STAGE);
-        Optional<String> resolveKey = resolve ? memo.key(cmd) : Optional.empty();
-        Optional<StageRun> reused = resolveKey.flatMap(key -> memo.reuse(cmd, key));
-        if (reused.isPresent()) {
-            return reused.get();
-        }
         prepare(ws, cmd.log());
         String id = create(cmd);
         boolean timedOut = false;
@@ -188,17 +185,13 @@ public final class DockerRunner implements Runner {
         } finally {
             remove(id);
         }
-        if (!timedOut && exit == 0 && resolve) {
-            cache.promoteFrom(ws);
-            resolveKey.ifPresent(key -> memo.remember(cmd, key));
-        }
         return new StageRun(exit, timedOut, (System.nanoTime() - start) / 1_000_000);
     }
 
     /** The container of one stage, created but not started. */
     String create(StageCommand cmd) {
         Workspace ws = cmd.workspace();
-        boolean resolve = cmd.stage().equals(RESOLVE_STAGE);
+        boolean resolve = cmd.resolve();
         List<Bind> binds = new ArrayList<>(List.of(
                 new Bind(ws.source().toString(), new Volume("/job/source"), AccessMode.rw),
                 new Bind(ws.pipelines().toString(), new Volume("/job/pipelines"), AccessMode.ro),

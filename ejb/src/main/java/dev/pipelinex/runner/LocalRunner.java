@@ -66,7 +66,7 @@ public final class LocalRunner implements Runner {
         this.cache = cache;
         // Only a sandboxed job has a repository of its own, reading the cache behind it.
         this.memo = sandbox == null || cache == null ? null
-                : new ResolveMemo(cache.root(), userRepository().stream().toList(), "local " + new TreeMap<>(this.extraEnv));
+                : new ResolveMemo(cache, userRepository().stream().toList(), "local " + new TreeMap<>(this.extraEnv));
     }
 
     /** The repository the server was given ({@code MAVEN_REPO_LOCAL}), read-only behind the cache. */
@@ -91,16 +91,13 @@ public final class LocalRunner implements Runner {
 
     @Override
     public StageRun run(StageCommand cmd) throws InterruptedException {
+        return memo != null && cmd.resolve() ? memo.resolve(cmd, () -> runProcess(cmd)) : runProcess(cmd);
+    }
+
+    /** Runs the stage's script as a process tree of its own, killed whatever happens. */
+    private StageRun runProcess(StageCommand cmd) throws InterruptedException {
         Path log = cmd.log();
         long start = System.nanoTime();
-        Optional<String> resolveKey = Optional.empty();
-        if (memo != null && Sandbox.NETWORK_STAGE.equals(cmd.stage())) {
-            resolveKey = memo.key(cmd);
-            Optional<StageRun> reused = resolveKey.flatMap(key -> memo.reuse(cmd, key));
-            if (reused.isPresent()) {
-                return reused.get();
-            }
-        }
         Process process;
         try {
             Files.createDirectories(log.getParent());
@@ -152,10 +149,6 @@ public final class LocalRunner implements Runner {
             process.waitFor(10, TimeUnit.SECONDS);
             return new StageRun(-1, true, took);
         }
-        if (sandbox != null && cache != null && process.exitValue() == 0 && Sandbox.NETWORK_STAGE.equals(cmd.stage())) {
-            cache.promoteFrom(cmd.workspace());
-            resolveKey.ifPresent(key -> memo.remember(cmd, key));
-        }
         return new StageRun(process.exitValue(), false, took);
     }
 
@@ -170,7 +163,7 @@ public final class LocalRunner implements Runner {
         }
         userRepository().ifPresent(r -> tail.add(r.toString()));
         env.put("MAVEN_REPO_LOCAL", cmd.workspace().mavenRepository().toString());
-        if (!Sandbox.NETWORK_STAGE.equals(cmd.stage())) {
+        if (!cmd.resolve()) {
             env.put("MAVEN_OFFLINE", "true");
         }
         if (!tail.isEmpty()) {

@@ -4,6 +4,7 @@ import dev.pipelinex.job.JobFiles;
 import dev.pipelinex.job.ResultStatus;
 import dev.pipelinex.job.StageResult;
 import dev.pipelinex.job.Workspace;
+import dev.pipelinex.pipeline.Stage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,7 @@ import java.util.regex.Pattern;
 public final class ResolveMemo {
 
     private static final Logger LOG = Logger.getLogger(ResolveMemo.class.getName());
-    static final String STAGE = "resolve";
+    private static final String STAGE = Stage.RESOLVE.id();
     /** A resolve that needs more artifacts than this is not remembered. */
     private static final int MAX_ARTIFACTS = 50_000;
     /** A source tree with more files than this is not looked at (its POMs would be costly to find). */
@@ -45,22 +46,50 @@ public final class ResolveMemo {
     private static final Pattern ARTIFACT_PATH = Pattern.compile("[A-Za-z0-9_.+~-]+(/[A-Za-z0-9_.+~-]+){3,}\\.(pom|jar|war|ear|zip)");
     private static final List<String> MAVEN_CONFIG = List.of(".mvn/extensions.xml", ".mvn/maven.config", ".mvn/jvm.config");
 
+    private final MavenCache cache;
     private final Path dir;
     private final List<Path> repositories;
     private final String runner;
 
+    /** A run of the resolve stage's process or container. */
+    @FunctionalInterface
+    public interface Resolution {
+        StageRun run() throws InterruptedException;
+    }
+
     /**
-     * @param cacheRoot    the shared cache: where entries are kept, and the first repository searched
+     * @param cache        the shared cache: where entries are kept, the first repository searched,
+     *                     and where a resolve's downloads are promoted
      * @param repositories further read-only repositories the stages see behind the cache
      * @param runner       what else decides the resolution: the runner's Maven, image, mirror
      */
-    public ResolveMemo(Path cacheRoot, List<Path> repositories, String runner) {
-        this.dir = cacheRoot.resolve(".pipelinex").resolve("resolved");
+    public ResolveMemo(MavenCache cache, List<Path> repositories, String runner) {
+        this.cache = cache;
+        this.dir = cache.root().resolve(".pipelinex").resolve("resolved");
         List<Path> all = new ArrayList<>();
-        all.add(cacheRoot);
+        all.add(cache.root());
         all.addAll(repositories);
         this.repositories = List.copyOf(all);
         this.runner = runner;
+    }
+
+    /**
+     * A resolve stage as both runners run it: an earlier resolution reused when it can be, else
+     * {@code resolution} run; after a run that passed, its downloads are promoted into the cache
+     * and the resolution is remembered under the key computed before it ran.
+     */
+    public StageRun resolve(StageCommand cmd, Resolution resolution) throws InterruptedException {
+        Optional<String> key = key(cmd);
+        Optional<StageRun> reused = key.flatMap(k -> reuse(cmd, k));
+        if (reused.isPresent()) {
+            return reused.get();
+        }
+        StageRun run = resolution.run();
+        if (!run.timedOut() && run.exitCode() == 0) {
+            cache.promoteFrom(cmd.workspace());
+            key.ifPresent(k -> remember(cmd, k));
+        }
+        return run;
     }
 
     /** The key of this job's resolution, computed before its resolve stage runs; empty when it cannot be. */

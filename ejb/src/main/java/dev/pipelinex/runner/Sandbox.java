@@ -1,5 +1,6 @@
 package dev.pipelinex.runner;
 
+import dev.pipelinex.pipeline.Stage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +24,6 @@ public final class Sandbox {
 
     private static final Logger LOG = Logger.getLogger(Sandbox.class.getName());
     public static final int UID = 10001;
-    /** The one stage that reaches the Maven repository over the network. */
-    static final String NETWORK_STAGE = "resolve";
     private static final List<String> SYSTEM = List.of("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/opt");
 
     /** The folders of a job that its stages write: the project, the reports, the job's Maven repository. */
@@ -97,7 +96,7 @@ public final class Sandbox {
                 "--unshare-user", "--uid", Integer.toString(UID), "--gid", Integer.toString(UID),
                 "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                 "--hostname", "pipelinex-stage", "--die-with-parent", "--new-session"));
-        if (!NETWORK_STAGE.equals(stage)) {
+        if (!Stage.RESOLVE.id().equals(stage)) {
             cmd.add("--unshare-net");
         }
         for (String dir : SYSTEM) {

@@ -32,6 +32,11 @@ public record StageCommand(Workspace workspace, String stackId, String stage, Du
         return workspace.stageLog(stage);
     }
 
+    /** Whether this is the resolve stage: the one with network, which fills the job's Maven repository. */
+    public boolean resolve() {
+        return Stage.RESOLVE.id().equals(stage);
+    }
+
     /** Whether the stage runs at a lower CPU priority ({@link Stage#background()}). */
     public boolean background() {
         return Stage.byId(stage).map(Stage::background).orElse(false);

@@ -35,7 +35,7 @@ class ResolveMemoTest {
     void setUp() throws IOException {
         cache = Files.createDirectories(tmp.resolve("cache"));
         userRepo = Files.createDirectories(tmp.resolve("user-m2"));
-        memo = new ResolveMemo(cache, List.of(userRepo), "local test");
+        memo = new ResolveMemo(new MavenCache(cache), List.of(userRepo), "local test");
     }
 
     private StageCommand job(String id, String pom) throws IOException {
@@ -80,7 +80,7 @@ class ResolveMemoTest {
         Files.writeString(f.workspace().source().resolve(".mvn/extensions.xml"), "<extensions/>");
         assertNotEquals(a, memo.key(f).orElseThrow());
 
-        assertNotEquals(a, new ResolveMemo(cache, List.of(), "docker other-image").key(job("g", "<project>1</project>")).orElseThrow());
+        assertNotEquals(a, new ResolveMemo(new MavenCache(cache), List.of(), "docker other-image").key(job("g", "<project>1</project>")).orElseThrow());
     }
 
     @Test
