@@ -77,19 +77,17 @@ final class ApiClient {
     }
 
     InputStream download(String path) {
-        try {
-            HttpResponse<InputStream> r = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-            if (r.statusCode() != 200) {
-                String body = new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
-                throw new ApiException(r.statusCode(), detail(r.statusCode(), body));
+        HttpResponse<InputStream> r = exchange(request(path).GET(), HttpResponse.BodyHandlers.ofInputStream());
+        if (r.statusCode() != 200) {
+            String body;
+            try (InputStream in = r.body()) {
+                body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
-            return r.body();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+            throw new ApiException(r.statusCode(), detail(r.statusCode(), body));
         }
+        return r.body();
     }
 
     /** One server-sent event. */
@@ -156,12 +154,17 @@ final class ApiClient {
     }
 
     private String send(HttpRequest.Builder request, int expected) {
+        HttpResponse<String> r = exchange(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        if (r.statusCode() != expected) {
+            throw new ApiException(r.statusCode(), detail(r.statusCode(), r.body()));
+        }
+        return r.body();
+    }
+
+    /** One request and its response, any status; I/O failures and interrupts unchecked. */
+    private <T> HttpResponse<T> exchange(HttpRequest.Builder request, HttpResponse.BodyHandler<T> body) {
         try {
-            HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            if (r.statusCode() != expected) {
-                throw new ApiException(r.statusCode(), detail(r.statusCode(), r.body()));
-            }
-            return r.body();
+            return http.send(request.build(), body);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
