@@ -12,7 +12,7 @@
 #
 # BENCHMARK_DIR must hold pom.xml, src/ and expectedresults-1.2.csv. Its dependencies come from
 # the Maven repositories configured for this machine. The scanners distribution must be built
-# first (mvn -B -q -pl scanners package -DskipTests); PIPELINEX_SCANNERS may point elsewhere.
+# first (mvn -B -q -pl scanners -am package -DskipTests); PIPELINEX_SCANNERS may point elsewhere.
 # WORK_DIR (default /tmp/pipelinex-owasp-benchmark) receives the stage's reports.
 #
 # The stage runs as in a job: pipelines/java-maven/sast.sh over the Benchmark's classes, with

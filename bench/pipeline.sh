@@ -3,7 +3,8 @@
 #
 #   1. end-to-end time of a real Spring Boot project's job (all stages on), from the 201 to the
 #      final state, against the same stage scripts run by hand one after another on the host
-#      with the same warm Maven cache; both are warmed by one untimed run first, then each is
+#      with the same warm Maven cache (and, for comparison, that sequence with the build and
+#      tests in one Maven run, as a job runs them); both are warmed by one untimed run first, then each is
 #      run --repeat times (3) and the median is reported. Jobs come in pairs: the project's first
 #      job (the server's remembered resolutions are forgotten first, so its resolve stage runs)
 #      and a second one with the same POMs (which may reuse that resolution);
@@ -119,33 +120,42 @@ echo "  project.zip $(du -k "$data/project.zip" | cut -f1) KiB, tiny.zip $(du -k
 # Exactly what a job runs: the stage scripts, one after another, with the environment the
 # local runner gives a stage (LocalRunner: APP_DIR, PIPELINES_DIR, REPORTS_DIR, MAVEN_HOME,
 # PIPELINEX_SCANNERS, MAVEN_REPO_LOCAL, JAVA_HOME), on a fresh copy of the project.
+# by_hand RUN [one]: with "one", build.sh is offered the tests (PIPELINEX_TESTS_FOLLOW, as the
+# worker does when the test stage is on): the build and the tests are one Maven run, and
+# test.sh is not run. Its test.log is made beforehand, as the worker does.
 by_hand() {
-  local dir=$work/by-hand-$1
+  local dir=$work/by-hand-$1${2:+-$2}
   rm -rf "$dir" && mkdir -p "$dir/source" "$dir/reports"
   (cd "$project" && tar --exclude=./.git --exclude=./target -cf - .) | tar -xf - -C "$dir/source"
-  local start end s t
+  local start end s t stages=(resolve build test sast sca secrets) follow=false prefix=hand
+  if [ "${2:-}" = one ]; then
+    stages=(resolve build sast sca secrets) follow=true prefix=one
+    mkdir -p "$dir/reports/test" && echo "[by hand] the tests run in build.sh's Maven run" > "$dir/reports/test/test.log"
+  fi
   start=$(now)
   hand_stages=()
-  for s in resolve build test sast sca secrets; do
+  for s in "${stages[@]}"; do
     t=$(now)
     env -u DOCKER_HOST APP_DIR="$dir/source" PIPELINES_DIR="$here/pipelines/java-maven" REPORTS_DIR="$dir/reports" \
         MAVEN_HOME="$maven" PIPELINEX_SCANNERS="$scanners" MAVEN_REPO_LOCAL="$m2" ${java_home:+JAVA_HOME="$java_home"} \
-        STAGE="$s" bash "$here/pipelines/java-maven/$s.sh" > "$dir/reports/$s.log" 2>&1 || true
+        PIPELINEX_TESTS_FOLLOW=$follow STAGE="$s" bash "$here/pipelines/java-maven/$s.sh" > "$dir/reports/$s.log" 2>&1 || true
     hand_stages+=("$s" "$(elapsed "$t" "$(now)")")
   done
   end=$(now)
   hand_s=$(elapsed "$start" "$end")
   local results
   results=$(py results "$dir/reports" resolve build test sast sca secrets)
-  echo "  by hand ($1): $hand_s s; $results"
+  echo "  by hand ($1${2:+, $2 Maven run for build and test}): $hand_s s; $results"
   local passed=yes
   [ "$(grep -o PASSED <<< "$results" | wc -l)" -eq 6 ] || passed=no
-  [ "$1" = warm-up ] || py hand "$figures" "$hand_s" "$passed" "${hand_stages[@]}"
+  [ "$1" = warm-up ] || py hand "$figures" "$prefix" "$hand_s" "$passed" "${hand_stages[@]}"
 }
 
 step "1. $(basename "$project") by hand: pipelines/java-maven/{resolve,build,test,sast,sca,secrets}.sh in sequence"
 by_hand warm-up
 for ((i = 1; i <= repeat; i++)); do by_hand "timed-$i"; done
+step "1. $(basename "$project") by hand, build.sh running the tests in its Maven run (test.sh not run)"
+for ((i = 1; i <= repeat; i++)); do by_hand "timed-$i" one; done
 
 step "1-2. $(basename "$project") as a job, all stages on"
 echo "  warm-up job (untimed):"

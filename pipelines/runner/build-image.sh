@@ -6,7 +6,7 @@
 #      Apache Maven from Maven Central (through the host's Maven), imported into the
 #      private engine of engine.sh (about a minute; built once);
 #   2. the PipelineX scanners (scanners/target/pipelinex-scanners, made by
-#      `mvn -pl scanners package`) in /opt/pipelinex/scanners, and the host's newer JDKs
+#      `mvn -pl scanners -am package`) in /opt/pipelinex/scanners, and the host's newer JDKs
 #      (Temurin 25 under /usr/lib/jvm here) in /opt/pipelinex/jdk-<release>, on top of the
 #      base (seconds; made again whenever they change). The label pipelinex.jdks lists the
 #      image's JDKs, which the service reads to know which Java releases it serves.
@@ -70,7 +70,7 @@ if [ ${#JDKS[@]} -eq 0 ]; then
   done
 fi
 [ -x "$SCANNERS/bin/pipelinex-scanners" ] ||
-  die "no scanners distribution at $SCANNERS: build it first (mvn -B -pl scanners package -DskipTests)"
+  die "no scanners distribution at $SCANNERS: build it first (mvn -B -pl scanners -am package -DskipTests)"
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (debootstrap, chroot)"
 

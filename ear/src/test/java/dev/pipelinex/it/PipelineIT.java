@@ -129,8 +129,18 @@ class PipelineIT {
         assertEquals(200, log.status());
         assertTrue(log.contentType().startsWith("text/plain"), log.contentType());
         assertTrue(log.body().startsWith("[PIPELINE] START build"), log.body());
-        assertTrue(log.body().contains("BUILD SUCCESS"), "the build log holds Maven's output");
+        assertTrue(log.body().contains("--- compiler:"), "the build log holds Maven's output up to the tests");
         assertTrue(log.body().strip().endsWith("[PIPELINE] END build PASSED"), log.body());
+        assertFalse(log.body().contains("Tests run:"), "the tests' output is the test stage's");
+        // The tests ran in the build's Maven run: the rest of its output is the test stage's log.
+        assertTrue(result(id, "build").path("summary").path("tests_follow").asBoolean(), "build result: " + result(id, "build"));
+        String testLog = api.get("api/jobs/" + id + "/reports/test/log").body();
+        assertTrue(testLog.startsWith("[PIPELINE] START test\n"), testLog);
+        assertTrue(testLog.contains("Tests run:") && testLog.contains("BUILD SUCCESS"), testLog);
+        assertTrue(testLog.strip().endsWith("[PIPELINE] END test PASSED"), testLog);
+        JsonNode stages = job.path("state").path("stages");
+        assertFalse(java.time.Instant.parse(stages.get(2).path("started_at").asText())
+                .isBefore(java.time.Instant.parse(stages.get(1).path("finished_at").asText())), "test starts when build ends: " + stages);
 
         Path ws = workspace(id);
         for (String entry : List.of("source/pom.xml", "pipelines/spring-boot-maven/build.sh", "metadata.json",

@@ -108,9 +108,17 @@ public class Settings {
         return Duration.parse(get("pipelinex.retention.interval", String.class, "PT1H").trim());
     }
 
-        /** How many stages of one job may run at the same time ({@code pipelinex.stage.parallelism}, default 2). */
+    /** How many stages of one job may run at the same time ({@code pipelinex.stage.parallelism}, default 2). */
     public int stageParallelism() {
         return Math.max(1, get("pipelinex.stage.parallelism", Integer.class, 2));
+    }
+
+    /**
+     * Whether the build stage may run the tests in its own Maven run when the test stage is on
+     * ({@code pipelinex.stage.tests-in-build}, default true): the project's lifecycle runs once.
+     */
+    public boolean testsInBuild() {
+        return get("pipelinex.stage.tests-in-build", Boolean.class, true);
     }
 
     /**

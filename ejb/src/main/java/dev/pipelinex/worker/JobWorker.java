@@ -64,6 +64,7 @@ public final class JobWorker {
     private final ExecutorService executor;
     private final int parallelism;
     private final Duration cancelPoll;
+    private final boolean testsInBuild;
     /** How long a cancelled job waits for its stage threads to end, the runner's kill included. */
     private static final Duration STOP_WAIT = Duration.ofSeconds(20);
     /** Put into a running job's completion queue to make it look at the cancel marker now. */
@@ -89,6 +90,16 @@ public final class JobWorker {
     /** @param cancelPoll how often a running job looks for a cancel written by another node */
     public JobWorker(Workspaces workspaces, Runner runner, Duration stageTimeout, Clock clock,
                      ExecutorService executor, int parallelism, Duration cancelPoll) {
+        this(workspaces, runner, stageTimeout, clock, executor, parallelism, cancelPoll, true);
+    }
+
+    /**
+     * @param testsInBuild whether a job with both a build and a test stage may run its tests in the
+     *                     build's process ({@link BuildWithTests}); the build script decides
+     */
+    public JobWorker(Workspaces workspaces, Runner runner, Duration stageTimeout, Clock clock,
+                     ExecutorService executor, int parallelism, Duration cancelPoll, boolean testsInBuild) {
+        this.testsInBuild = testsInBuild;
         this.cancelPoll = cancelPoll;
         this.workspaces = workspaces;
         this.runner = runner;
@@ -244,6 +255,7 @@ public final class JobWorker {
         BlockingQueue<Future<Ended>> queue = new LinkedBlockingQueue<>();
         CompletionService<Ended> ended = new ExecutorCompletionService<>(executor, queue);
         this.running.put(ws.jobId(), queue);
+        BuildWithTests shared = null;
         boolean cancelled = false;
         try {
             while (!waiting.isEmpty() || !running.isEmpty()) {
@@ -258,6 +270,16 @@ public final class JobWorker {
                     } else if ((dependency.isEmpty() || passed.contains(dependency.get())) && running.size() < parallelism) {
                         it.remove();
                         status = start(ws, status, id);
+                        if (id.equals(Stage.BUILD.id()) && testsInBuild && waiting.contains(Stage.TEST.id())) {
+                            // One process for both: the build, then its tests; the test stage waits for it.
+                            shared = BuildWithTests.start(ws, executor, exits,
+                                    () -> runner.run(command(ws, metadata, id, Map.of(BuildWithTests.VARIABLE, "true"),
+                                            stageTimeout.multipliedBy(2))));
+                            BuildWithTests build = shared;
+                            running.put(id, ended.submit(() -> new Ended(id, gate(ws, metadata,
+                                    build.awaitBuild(run -> verdict(ws, id, run, sharedLate()))))));
+                            continue;
+                        }
                         CountDownLatch exit = new CountDownLatch(1);
                         exits.put(id, exit);
                         running.put(id, ended.submit(() -> {
@@ -286,6 +308,18 @@ public final class JobWorker {
                 status = status.withStage(done.stage(), s -> s.finished(to, result.message(), clock.instant()), clock.instant());
                 save(ws, status);
                 dev.pipelinex.service.JobCounters.stage(done.stage(), result.durationMs());
+                if (shared != null && done.stage().equals(Stage.BUILD.id()) && to == StageStatus.PASSED
+                        && BuildWithTests.testsFollow(result) && waiting.remove(Stage.TEST.id())) {
+                    // The build's process goes on with the tests: the test stage starts now, without a process of its own.
+                    String test = Stage.TEST.id();
+                    status = status.withStage(test, s -> s.started(clock.instant()), clock.instant());
+                    save(ws, status);
+                    JobLog.append(ws.stageLog(test), "[PIPELINE] START " + test);
+                    JobLog.append(ws.pipelineLog(), "[PIPELINE] START " + test + " (in the build's process)");
+                    BuildWithTests build = shared;
+                    running.put(test, ended.submit(() -> new Ended(test, gate(ws, metadata,
+                            verdict(ws, test, build.awaitProcess(), sharedLate())))));
+                }
             }
         } catch (Cancelled e) {
             cancelled = true;
@@ -294,6 +328,9 @@ public final class JobWorker {
             this.running.remove(ws.jobId(), queue);
             // Interrupted, failed or cancelled: stop what still runs; the runner kills the stage's processes.
             running.values().forEach(f -> f.cancel(true));
+            if (shared != null) {
+                shared.stop();
+            }
             if (cancelled) {
                 awaitExits(ws, exits);
             }
@@ -350,13 +387,23 @@ public final class JobWorker {
 
     /** Runs one stage on a thread of the executor and returns its result, the quality gate applied. */
     private StageResult runStage(Workspace ws, JobMetadata metadata, String id) throws InterruptedException {
+        StageRun run = runner.run(command(ws, metadata, id, Map.of(), stageTimeout));
+        return gate(ws, metadata, verdict(ws, id, run));
+    }
+
+    /** The stage's command: the job's variables, {@code extra} and the deadline. */
+    private StageCommand command(Workspace ws, JobMetadata metadata, String id, Map<String, String> extra, Duration timeout) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PIPELINEX_SECRET_SCAN_MODE", metadata.pipeline().secretScanMode());
         env.put("PIPELINEX_SAST_PRUNING", String.valueOf(metadata.pipeline().sastPruning()));
         // The oldest JDK of the runner that is at least the Java release the job asked for.
         javaHome(metadata).ifPresent(home -> env.put("JAVA_HOME", home));
-        StageRun run = runner.run(new StageCommand(ws, metadata.stackId(), id, stageTimeout, env));
-        StageResult result = verdict(ws, id, run);
+        env.putAll(extra);
+        return new StageCommand(ws, metadata.stackId(), id, timeout, env);
+    }
+
+    /** The result with the job's quality gate applied (written back when the gate changes it). */
+    private static StageResult gate(Workspace ws, JobMetadata metadata, StageResult result) {
         Optional<StageResult> gated = QualityGate.apply(result, metadata.pipeline().failOn());
         return gated.isPresent() ? overwrite(ws, gated.get()) : result;
     }
@@ -386,10 +433,20 @@ public final class JobWorker {
 
     /** The stage's result: its own result.json, unless the process's end contradicts it. */
     private StageResult verdict(Workspace ws, String stage, StageRun run) {
+        return verdict(ws, stage, run, "the stage ran past its deadline of " + stageTimeout.toSeconds()
+                + " s and was killed (pipelinex.stage.timeout-seconds)");
+    }
+
+    /** What a result says when the build's process, with the tests in it, ran past its deadline. */
+    private String sharedLate() {
+        return "the build and its tests, one process, ran past their deadline of " + stageTimeout.multipliedBy(2).toSeconds()
+                + " s (twice pipelinex.stage.timeout-seconds) and were killed";
+    }
+
+    /** @param late what the result says when the process ran past its deadline */
+    private StageResult verdict(Workspace ws, String stage, StageRun run, String late) {
         if (run.timedOut()) {
-            return overwrite(ws, new StageResult(stage, ResultStatus.ERROR, run.durationMs(),
-                    "the stage ran past its deadline of " + stageTimeout.toSeconds()
-                            + " s and was killed (pipelinex.stage.timeout-seconds)", Map.of()));
+            return overwrite(ws, new StageResult(stage, ResultStatus.ERROR, run.durationMs(), late, Map.of()));
         }
         Optional<StageResult> written;
         try {

@@ -1,0 +1,280 @@
+package dev.pipelinex.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pipelinex.job.JobFiles;
+import dev.pipelinex.job.JobMetadata;
+import dev.pipelinex.job.JobRequest;
+import dev.pipelinex.job.JobSource;
+import dev.pipelinex.job.JobState;
+import dev.pipelinex.job.JobStatus;
+import dev.pipelinex.job.ResultStatus;
+import dev.pipelinex.job.StageStatus;
+import dev.pipelinex.job.Workspace;
+import dev.pipelinex.job.Workspaces;
+import dev.pipelinex.pipeline.StagePlan;
+import dev.pipelinex.runner.StageCommand;
+import dev.pipelinex.runner.StageRun;
+import dev.pipelinex.worker.JobWorkerTest.Behaviour;
+import dev.pipelinex.worker.JobWorkerTest.FakeRunner;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A build stage whose process goes on with the tests ({@link BuildWithTests}), through the worker. */
+class BuildWithTestsTest {
+
+    private static final List<String> ALL = List.of("resolve", "build", "test", "sast", "sca", "secrets");
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path root;
+
+    private Workspaces workspaces;
+    private FakeRunner runner;
+    private final ExecutorService executor = Executors.newCachedThreadPool();
+
+    @BeforeEach
+    void setUp() {
+        workspaces = new Workspaces(root);
+        runner = new FakeRunner();
+    }
+
+    @AfterEach
+    void tearDown() {
+        executor.shutdownNow();
+    }
+
+    private JobWorker worker(boolean testsInBuild) {
+        return new JobWorker(workspaces, runner, TIMEOUT, Clock.systemUTC(), executor, 2, Duration.ofMillis(100), testsInBuild);
+    }
+
+    private Workspace job(List<String> stages) {
+        Workspace ws = workspaces.create();
+        Instant created = Instant.now();
+        JobFiles.writeMetadata(ws, new JobMetadata(ws.jobId(), created, JobSource.upload("p.zip"),
+                new JobRequest.Stack("java", "spring-boot", "maven"), new JobRequest.Versions("17", "3.9"),
+                JobRequest.PipelineOptions.ALL, "spring-boot-maven", new JobMetadata.Admission("ACCEPTED", List.of()), stages));
+        JobFiles.writeStatus(ws, JobStatus.queued(ws.jobId(), StagePlan.initialStates(stages), created));
+        return ws;
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void result(Workspace ws, String stage, String status, String summary) {
+        Path tmp = ws.stageReports(stage).resolve(".result.json.tmp");
+        write(tmp, "{\"stage\": \"" + stage + "\", \"status\": \"" + status + "\", \"duration_ms\": 100, \"message\": \""
+                + stage + " " + status + "\", \"summary\": " + summary + "}\n");
+        try {
+            Files.move(tmp, ws.resultFile(stage), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits until the test stage's log has the server's START line: the stage has begun. */
+    private static boolean testStarted(Workspace ws) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (Files.readString(ws.stageLog("test")).contains("[PIPELINE] START test")) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // not there yet
+            }
+            Thread.sleep(10);
+        }
+        return false;
+    }
+
+    /**
+     * The build script taking the offer: the build's result with tests_follow, then (once the
+     * test stage has started and {@code before} is open) the tests' output and result.
+     */
+    private static Behaviour buildThenTests(CountDownLatch before, String testStatus, int exit) {
+        return c -> {
+            Workspace ws = c.workspace();
+            write(c.log(), "compiling\n");
+            result(ws, "build", "PASSED", "{\"tests_follow\": true}");
+            if (!testStarted(ws)) {
+                return new StageRun(3, false, 100);
+            }
+            if (!before.await(10, TimeUnit.SECONDS)) {
+                return new StageRun(4, false, 100);
+            }
+            write(ws.stageLog("test"), "running tests\n");
+            result(ws, "test", testStatus, "{\"tests\": {\"passed\": 3, \"failed\": " + (exit == 0 ? 0 : 1) + ", \"skipped\": 0}}");
+            return new StageRun(exit, false, 100);
+        };
+    }
+
+    @Test
+    void theTestsRunInTheBuildsProcessWhileSastRuns() throws Exception {
+        Workspace ws = job(ALL);
+        CountDownLatch sastStarted = new CountDownLatch(1);
+        runner.stages.put("build", buildThenTests(sastStarted, "PASSED", 0));
+        runner.stages.put("sast", c -> {
+            sastStarted.countDown();
+            return JobWorkerTest.exit(c, 0, "PASSED", "sast passed");
+        });
+        worker(true).run(ws.jobId(), 1);
+
+        JobStatus s = JobFiles.readStatus(ws).orElseThrow();
+        assertEquals(JobState.SUCCEEDED, s.state(), "SAST ran while the tests ran: " + s.error());
+        assertFalse(runner.stageNames().contains("test"), "no process of its own for the test stage: " + runner.stageNames());
+        StageCommand build = runner.calls.stream().filter(c -> c.stage().equals("build")).findFirst().orElseThrow();
+        assertEquals("true", build.env().get(BuildWithTests.VARIABLE), "the build script is offered the tests");
+        assertEquals(TIMEOUT.multipliedBy(2), build.timeout(), "the one process has the deadline of both stages");
+        assertEquals(StageStatus.PASSED, s.stage("build").status());
+        assertEquals(StageStatus.PASSED, s.stage("test").status());
+        assertEquals("test PASSED", s.stage("test").message(), "the test stage's result is the one the script wrote");
+        assertFalse(s.stage("test").startedAt().isBefore(s.stage("build").finishedAt()),
+                "the test stage starts when the build ends");
+        String testLog = Files.readString(ws.stageLog("test"));
+        assertTrue(testLog.startsWith("[PIPELINE] START test\nrunning tests\n"), testLog);
+        assertTrue(testLog.endsWith("[PIPELINE] END test PASSED\n"), testLog);
+        String buildLog = Files.readString(ws.stageLog("build"));
+        assertTrue(buildLog.contains("compiling\n[PIPELINE] END build PASSED"), buildLog);
+        assertFalse(buildLog.contains("running tests"), buildLog);
+    }
+
+    @Test
+    void failingTestsFailTheTestStageOnly() throws Exception {
+        Workspace ws = job(List.of("resolve", "build", "test"));
+        runner.stages.put("build", buildThenTests(new CountDownLatch(0), "FAILED", 1));
+        worker(true).run(ws.jobId(), 1);
+
+        JobStatus s = JobFiles.readStatus(ws).orElseThrow();
+        assertEquals(JobState.FAILED, s.state());
+        assertEquals(StageStatus.PASSED, s.stage("build").status(), "the exit code is the tests' once the build passed");
+        assertEquals(StageStatus.FAILED, s.stage("test").status());
+        assertEquals("stage test failed: test FAILED", s.error());
+    }
+
+    @Test
+    void aBuildThatFailsSkipsTheTestsAsBefore() throws Exception {
+        Workspace ws = job(List.of("resolve", "build", "test"));
+        runner.stages.put("build", c -> JobWorkerTest.exit(c, 1, "FAILED", "the Maven build failed"));
+        worker(true).run(ws.jobId(), 1);
+
+        JobStatus s = JobFiles.readStatus(ws).orElseThrow();
+        assertEquals(StageStatus.FAILED, s.stage("build").status());
+        assertEquals(StageStatus.SKIPPED, s.stage("test").status());
+        assertEquals(List.of("resolve", "build"), runner.stageNames());
+        assertEquals(ResultStatus.SKIPPED, JobFiles.readResult(ws, "test").orElseThrow().status());
+    }
+
+    @Test
+    void aScriptThatDeclinesLeavesTheTestsToTheirOwnStage() throws Exception {
+        Workspace ws = job(List.of("resolve", "build", "test"));
+        worker(true).run(ws.jobId(), 1);
+
+        assertEquals(List.of("resolve", "build", "test"), runner.stageNames());
+        JobStatus s = JobFiles.readStatus(ws).orElseThrow();
+        assertEquals(JobState.SUCCEEDED, s.state());
+        StageCommand test = runner.calls.get(2);
+        assertEquals(TIMEOUT, test.timeout());
+        assertNull(test.env().get(BuildWithTests.VARIABLE));
+    }
+
+    @Test
+    void aProcessThatEndsWithoutTheTestsResultIsAnError() throws Exception {
+        Workspace ws = job(List.of("resolve", "build", "test"));
+        runner.stages.put("build", c -> {
+            result(c.workspace(), "build", "PASSED", "{\"tests_follow\": true}");
+            testStarted(c.workspace());
+            return new StageRun(137, false, 100);
+        });
+        worker(true).run(ws.jobId(), 1);
+
+        JobStatus s = JobFiles.readStatus(ws).orElseThrow();
+        assertEquals(StageStatus.PASSED, s.stage("build").status());
+        assertEquals(StageStatus.FAILED, s.stage("test").status());
+        assertTrue(s.stage("test").message().contains("exited with code 137 without writing result.json"), s.stage("test").message());
+    }
+
+    @Test
+    void aDeadlineOfTheOneProcessIsTheTestStages() throws Exception {
+        Workspace ws = job(List.of("resolve", "build", "test"));
+        runner.stages.put("build", c -> {
+            result(c.workspace(), "build", "PASSED", "{\"tests_follow\": true}");
+            testStarted(c.workspace());
+            return new StageRun(-1, true, 100);
+        });
+        worker(true).run(ws.jobId(), 1);
+
+        JobStatus s = JobFiles.readStatus(ws).orElseThrow();
+        assertEquals(StageStatus.FAILED, s.stage("test").status());
+        assertTrue(s.stage("test").message().contains("ran past their deadline of 40 s"), s.stage("test").message());
+    }
+
+    @Test
+    void theOfferCanBeSwitchedOff() throws Exception {
+        Workspace ws = job(List.of("resolve", "build", "test"));
+        worker(false).run(ws.jobId(), 1);
+
+        assertEquals(List.of("resolve", "build", "test"), runner.stageNames());
+        runner.calls.forEach(c -> assertNull(c.env().get(BuildWithTests.VARIABLE), c.stage()));
+    }
+
+    @Test
+    void withoutATestStageTheBuildIsNotOfferedTheTests() throws Exception {
+        Workspace ws = job(List.of("resolve", "build", "sast"));
+        worker(true).run(ws.jobId(), 1);
+
+        runner.calls.forEach(c -> assertNull(c.env().get(BuildWithTests.VARIABLE), c.stage()));
+        assertEquals(TIMEOUT, runner.calls.get(1).timeout());
+    }
+
+    @Test
+    void aCancelStopsTheOneProcessWhileItRunsTheTests() throws Exception {
+        Workspace ws = job(List.of("resolve", "build", "test"));
+        CountDownLatch never = new CountDownLatch(1);
+        CountDownLatch interrupted = new CountDownLatch(1);
+        runner.stages.put("build", c -> {
+            result(c.workspace(), "build", "PASSED", "{\"tests_follow\": true}");
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+                throw e;
+            }
+            return new StageRun(0, false, 100);
+        });
+        JobWorker worker = worker(true);
+        java.util.concurrent.Future<?> run = executor.submit(() -> {
+            worker.run(ws.jobId(), 1);
+            return null;
+        });
+        assertTrue(testStarted(ws), "the test stage should start");
+        Files.createDirectories(dev.pipelinex.job.Cancellation.marker(ws).getParent());
+        Files.writeString(dev.pipelinex.job.Cancellation.marker(ws), "");
+        run.get(10, TimeUnit.SECONDS);
+        assertTrue(interrupted.await(5, TimeUnit.SECONDS), "the process should be stopped");
+    }
+}
