@@ -5,6 +5,9 @@ STAGE=sca
 . "$(dirname "$0")/lib/stage.sh"
 
 # A relative outputFile resolves against each module's basedir: one tree per reactor module.
+# The dependency tree is short work for Maven, and so is matching it against the curated
+# advisories: QUICK_JVM. A full OSV import is more to read, so the scanner then runs as usual.
+export MAVEN_OPTS="$QUICK_JVM${MAVEN_OPTS:+ $MAVEN_OPTS}"
 tree=target/pipelinex/dependency-tree.json
 find "$APP_DIR" -path "*/$tree" -type f -delete 2>/dev/null
 offline=(-o)
@@ -16,8 +19,11 @@ fi
 
 args=(sca --source "$APP_DIR" --out "$STAGE_DIR" --started-ms "$STAGE_STARTED_MS")
 # Advisories the operator imported, used beside the curated snapshot the scanners carry.
-[ -d "${PIPELINEX_ADVISORIES:-}" ] && args+=(--advisories "$PIPELINEX_ADVISORIES")
-scanners "${args[@]}"
+if [ -d "${PIPELINEX_ADVISORIES:-}" ]; then
+  scanners "${args[@]}" --advisories "$PIPELINEX_ADVISORIES"
+else
+  scanners_quick "${args[@]}"
+fi
 rc=$?
 # The scanner writes result.json itself, ERROR included; a usage error leaves none.
 if [ "$rc" -ne 0 ] && [ ! -s "$STAGE_DIR/result.json" ]; then
