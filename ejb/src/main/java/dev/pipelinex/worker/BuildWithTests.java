@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.function.Function;
@@ -98,18 +97,7 @@ final class BuildWithTests {
 
     /** The process's end. */
     StageRun awaitProcess() throws InterruptedException {
-        try {
-            return process.get();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof InterruptedException ie) {
-                throw ie;
-            }
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException(cause);
-        }
+        return JobWorker.get(process);
     }
 
     /** Stops the process (the runner kills it) if it still runs. */

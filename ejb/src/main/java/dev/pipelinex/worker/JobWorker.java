@@ -416,7 +416,8 @@ public final class JobWorker {
         }
     }
 
-    private static Ended get(Future<Ended> f) throws InterruptedException {
+    /** The task's value; its interruption or runtime failure thrown as it was. */
+    static <T> T get(Future<T> f) throws InterruptedException {
         try {
             return f.get();
         } catch (ExecutionException e) {

@@ -6,16 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pipelinex.job.JobFiles;
-import dev.pipelinex.job.JobMetadata;
 import dev.pipelinex.job.JobRequest;
-import dev.pipelinex.job.JobSource;
 import dev.pipelinex.job.JobState;
 import dev.pipelinex.job.JobStatus;
 import dev.pipelinex.job.ResultStatus;
 import dev.pipelinex.job.StageStatus;
 import dev.pipelinex.job.Workspace;
 import dev.pipelinex.job.Workspaces;
-import dev.pipelinex.pipeline.StagePlan;
 import dev.pipelinex.runner.StageCommand;
 import dev.pipelinex.runner.StageRun;
 import dev.pipelinex.worker.JobWorkerTest.Behaviour;
@@ -27,7 +24,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -67,13 +63,7 @@ class BuildWithTestsTest {
     }
 
     private Workspace job(List<String> stages) {
-        Workspace ws = workspaces.create();
-        Instant created = Instant.now();
-        JobFiles.writeMetadata(ws, new JobMetadata(ws.jobId(), created, JobSource.upload("p.zip"),
-                new JobRequest.Stack("java", "spring-boot", "maven"), new JobRequest.Versions("17", "3.9"),
-                JobRequest.PipelineOptions.ALL, "spring-boot-maven", new JobMetadata.Admission("ACCEPTED", List.of()), stages));
-        JobFiles.writeStatus(ws, JobStatus.queued(ws.jobId(), StagePlan.initialStates(stages), created));
-        return ws;
+        return JobWorkerTest.newJob(workspaces, stages, JobRequest.PipelineOptions.ALL);
     }
 
     private static void write(Path file, String text) {

@@ -6,21 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pipelinex.job.Cancellation;
 import dev.pipelinex.job.JobFiles;
-import dev.pipelinex.job.JobMetadata;
 import dev.pipelinex.job.JobRequest;
-import dev.pipelinex.job.JobSource;
 import dev.pipelinex.job.JobState;
 import dev.pipelinex.job.JobStatus;
 import dev.pipelinex.job.StageStatus;
 import dev.pipelinex.job.Workspace;
 import dev.pipelinex.job.Workspaces;
-import dev.pipelinex.pipeline.StagePlan;
 import dev.pipelinex.runner.StageRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,7 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
 class JobWorkerCancelTest {
 
     private static final List<String> ALL = List.of("resolve", "build", "test", "sast", "sca", "secrets");
-    private static final Instant CREATED = Instant.parse("2025-05-01T08:00:00Z");
 
     @TempDir
     Path root;
@@ -66,12 +61,7 @@ class JobWorkerCancelTest {
     }
 
     private Workspace job(Workspaces workspaces) {
-        Workspace ws = workspaces.create();
-        JobFiles.writeMetadata(ws, new JobMetadata(ws.jobId(), CREATED, JobSource.upload("p.zip"),
-                new JobRequest.Stack("java", "spring-boot", "maven"), new JobRequest.Versions("17", "3.9"),
-                JobRequest.PipelineOptions.ALL, "spring-boot-maven", new JobMetadata.Admission("ACCEPTED", List.of()), ALL));
-        JobFiles.writeStatus(ws, JobStatus.queued(ws.jobId(), StagePlan.initialStates(ALL), CREATED));
-        return ws;
+        return JobWorkerTest.newJob(workspaces, ALL, JobRequest.PipelineOptions.ALL);
     }
 
     private static JobStatus status(Workspace ws) {

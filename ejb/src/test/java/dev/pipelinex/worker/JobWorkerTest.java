@@ -143,6 +143,11 @@ class JobWorkerTest {
     }
 
     private Workspace job(List<String> stages, JobRequest.PipelineOptions options) {
+        return newJob(workspaces, stages, options);
+    }
+
+    /** A queued job of the spring-boot-maven stack with these stages planned, created {@link #CREATED}. */
+    static Workspace newJob(Workspaces workspaces, List<String> stages, JobRequest.PipelineOptions options) {
         Workspace ws = workspaces.create();
         JobFiles.writeMetadata(ws, new JobMetadata(ws.jobId(), CREATED, JobSource.upload("p.zip"),
                 new JobRequest.Stack("java", "spring-boot", "maven"), new JobRequest.Versions("17", "3.9"),
