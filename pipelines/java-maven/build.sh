@@ -14,17 +14,20 @@
 STAGE=build
 . "$(dirname "$0")/lib/stage.sh"
 
+# build_result RC: the build's result from Maven's exit code RC; exits.
+build_result() {
+  if [ "$1" -eq 0 ]; then
+    write_result PASSED "the project compiled and packaged"
+    exit 0
+  fi
+  write_result FAILED "the Maven build failed (exit code $1); see build.log"
+  exit 1
+}
+
 hook=${PIPELINEX_SCANNERS:-/opt/pipelinex/scanners}/maven/pipelinex-maven-hook.jar
 if [ "${PIPELINEX_TESTS_FOLLOW:-false}" != true ] || [ ! -f "$hook" ] || grep -q '<modules>' "$APP_DIR/pom.xml"; then
   mvn_cmd -DskipTests package "${WRITE_CLASSPATH[@]}"
-  rc=$?
-  if [ "$rc" -eq 0 ]; then
-    write_result PASSED "the project compiled and packaged"
-  else
-    write_result FAILED "the Maven build failed (exit code $rc); see build.log"
-    exit 1
-  fi
-  exit 0
+  build_result $?
 fi
 
 # Maven's output goes to this stage's log until the extension's line, then to the test stage's
@@ -60,16 +63,9 @@ fi
 wait "$output"
 rc=$(cat "$maven_exit" 2>/dev/null || echo 1)
 rm -f "$maven_exit"
-if [ ! -f "$compiled" ]; then
-  if [ "$rc" -eq 0 ]; then
-    # Built and tested, though the line never came (the extension did not load): the build's
-    # result says nothing of tests, so the test stage runs on its own.
-    write_result PASSED "the project compiled and packaged"
-    exit 0
-  fi
-  write_result FAILED "the Maven build failed (exit code $rc); see build.log"
-  exit 1
-fi
+# Without the line: a build that failed, or (the extension did not load) one that passed and
+# whose result says nothing of tests, so the test stage runs on its own.
+[ -f "$compiled" ] || build_result "$rc"
 rm -f "$compiled"
 
 # The test stage's part: its result, and what this script prints, in its own log.

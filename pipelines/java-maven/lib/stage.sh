@@ -109,5 +109,5 @@ scanners() {
 
 # scanners_quick ARGS...: the scanners for work of seconds (the helpers, small inputs): QUICK_JVM.
 scanners_quick() {
-  PIPELINEX_SCANNERS_JAVA_OPTS="${PIPELINEX_SCANNERS_JAVA_OPTS:--Xss4m -XX:+UseSerialGC} $QUICK_JVM" scanners "$@"
+  PIPELINEX_SCANNERS_EXTRA_OPTS=$QUICK_JVM scanners "$@"
 }

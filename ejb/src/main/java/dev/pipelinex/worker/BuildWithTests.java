@@ -6,6 +6,8 @@ import dev.pipelinex.job.StageResult;
 import dev.pipelinex.job.Workspace;
 import dev.pipelinex.job.Workspaces;
 import dev.pipelinex.pipeline.Stage;
+import dev.pipelinex.runner.Runner;
+import dev.pipelinex.runner.StageCommand;
 import dev.pipelinex.runner.StageRun;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,11 +35,6 @@ final class BuildWithTests {
     /** How often the build's result is looked for while the process runs. */
     private static final long POLL_MS = 50;
 
-    /** The build's process, as the runner runs it. */
-    interface Process {
-        StageRun run() throws InterruptedException;
-    }
-
     private final Workspace ws;
     private final Future<StageRun> process;
 
@@ -51,7 +48,9 @@ final class BuildWithTests {
      * empty log the script appends the tests' output to (a runner hands reports/ to the stage's
      * user before it starts, this log with it). {@code exits} gets the latch of the process's end.
      */
-    static BuildWithTests start(Workspace ws, ExecutorService executor, Map<String, CountDownLatch> exits, Process run) {
+    static BuildWithTests start(Runner runner, StageCommand build, ExecutorService executor,
+                                Map<String, CountDownLatch> exits) {
+        Workspace ws = build.workspace();
         String test = Stage.TEST.id();
         Workspaces.deleteTree(ws.stageReports(test));
         try {
@@ -64,7 +63,7 @@ final class BuildWithTests {
         exits.put(Stage.BUILD.id(), exit);
         return new BuildWithTests(ws, executor.submit(() -> {
             try {
-                return run.run();
+                return runner.run(build);
             } finally {
                 exit.countDown();
             }

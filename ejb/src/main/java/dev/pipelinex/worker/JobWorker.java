@@ -65,6 +65,8 @@ public final class JobWorker {
     private final int parallelism;
     private final Duration cancelPoll;
     private final boolean testsInBuild;
+    /** How often a running job looks for a cancel written by another node, unless told otherwise. */
+    static final Duration CANCEL_POLL = Duration.ofMillis(500);
     /** How long a cancelled job waits for its stage threads to end, the runner's kill included. */
     private static final Duration STOP_WAIT = Duration.ofSeconds(20);
     /** Put into a running job's completion queue to make it look at the cancel marker now. */
@@ -84,7 +86,7 @@ public final class JobWorker {
      */
     public JobWorker(Workspaces workspaces, Runner runner, Duration stageTimeout, Clock clock,
                      ExecutorService executor, int parallelism) {
-        this(workspaces, runner, stageTimeout, clock, executor, parallelism, Duration.ofMillis(500));
+        this(workspaces, runner, stageTimeout, clock, executor, parallelism, CANCEL_POLL);
     }
 
     /** @param cancelPoll how often a running job looks for a cancel written by another node */
@@ -272,9 +274,8 @@ public final class JobWorker {
                         status = start(ws, status, id);
                         if (id.equals(Stage.BUILD.id()) && testsInBuild && waiting.contains(Stage.TEST.id())) {
                             // One process for both: the build, then its tests; the test stage waits for it.
-                            shared = BuildWithTests.start(ws, executor, exits,
-                                    () -> runner.run(command(ws, metadata, id, Map.of(BuildWithTests.VARIABLE, "true"),
-                                            stageTimeout.multipliedBy(2))));
+                            shared = BuildWithTests.start(runner, command(ws, metadata, id,
+                                    Map.of(BuildWithTests.VARIABLE, "true"), stageTimeout.multipliedBy(2)), executor, exits);
                             BuildWithTests build = shared;
                             running.put(id, ended.submit(() -> new Ended(id, gate(ws, metadata,
                                     build.awaitBuild(run -> verdict(ws, id, run, sharedLate()))))));
@@ -308,8 +309,7 @@ public final class JobWorker {
                 status = status.withStage(done.stage(), s -> s.finished(to, result.message(), clock.instant()), clock.instant());
                 save(ws, status);
                 dev.pipelinex.service.JobCounters.stage(done.stage(), result.durationMs());
-                if (shared != null && done.stage().equals(Stage.BUILD.id()) && to == StageStatus.PASSED
-                        && BuildWithTests.testsFollow(result) && waiting.remove(Stage.TEST.id())) {
+                if (shared != null && done.stage().equals(Stage.BUILD.id()) && BuildWithTests.testsFollow(result) && waiting.remove(Stage.TEST.id())) {
                     // The build's process goes on with the tests: the test stage starts now, without a process of its own.
                     String test = Stage.TEST.id();
                     status = status.withStage(test, s -> s.started(clock.instant()), clock.instant());

@@ -31,6 +31,6 @@ public class WorkerProducer {
     @Singleton
     JobWorker worker(Runner runner) {
         return new JobWorker(settings.workspaces(), runner, settings.stageTimeout(), Clock.systemUTC(), executor,
-                settings.stageParallelism(), java.time.Duration.ofMillis(500), settings.testsInBuild());
+                settings.stageParallelism(), JobWorker.CANCEL_POLL, settings.testsInBuild());
     }
 }

@@ -123,6 +123,15 @@ class BuildWithTestsTest {
         };
     }
 
+    /** The build script taking the offer, whose process then ends as {@code end} says, with no test result. */
+    private static Behaviour buildThenEnd(StageRun end) {
+        return c -> {
+            result(c.workspace(), "build", "PASSED", "{\"tests_follow\": true}");
+            testStarted(c.workspace());
+            return end;
+        };
+    }
+
     @Test
     void theTestsRunInTheBuildsProcessWhileSastRuns() throws Exception {
         Workspace ws = job(ALL);
@@ -195,11 +204,7 @@ class BuildWithTestsTest {
     @Test
     void aProcessThatEndsWithoutTheTestsResultIsAnError() throws Exception {
         Workspace ws = job(List.of("resolve", "build", "test"));
-        runner.stages.put("build", c -> {
-            result(c.workspace(), "build", "PASSED", "{\"tests_follow\": true}");
-            testStarted(c.workspace());
-            return new StageRun(137, false, 100);
-        });
+        runner.stages.put("build", buildThenEnd(new StageRun(137, false, 100)));
         worker(true).run(ws.jobId(), 1);
 
         JobStatus s = JobFiles.readStatus(ws).orElseThrow();
@@ -211,11 +216,7 @@ class BuildWithTestsTest {
     @Test
     void aDeadlineOfTheOneProcessIsTheTestStages() throws Exception {
         Workspace ws = job(List.of("resolve", "build", "test"));
-        runner.stages.put("build", c -> {
-            result(c.workspace(), "build", "PASSED", "{\"tests_follow\": true}");
-            testStarted(c.workspace());
-            return new StageRun(-1, true, 100);
-        });
+        runner.stages.put("build", buildThenEnd(new StageRun(-1, true, 100)));
         worker(true).run(ws.jobId(), 1);
 
         JobStatus s = JobFiles.readStatus(ws).orElseThrow();
