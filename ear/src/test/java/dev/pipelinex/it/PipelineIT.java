@@ -70,8 +70,42 @@ class PipelineIT {
                             }
                             """), Set.of()), METADATA)));
             jobs.put("github", submitted(api.postJson("api/jobs/github", githubRequest())));
+            jobs.put("fetches", submitted(api.upload(Projects.zip("greeting-service", "", withFileRepository(), Set.of()), METADATA)));
         }
         return jobs.get(name);
+    }
+
+    /**
+     * The project with one more dependency, of a version no cache has seen, from a repository in
+     * the project's own folder: resolve has to fetch it, which the build beside resolve cannot.
+     */
+    static Map<String, String> withFileRepository() {
+        String version = "1." + System.currentTimeMillis();
+        String path = "local-repo/dev/pipelinex/it/beside-resolve/" + version + "/beside-resolve-" + version;
+        // An empty ZIP: a jar with nothing in it.
+        String jar = "PK\u0005\u0006" + "\u0000".repeat(18);
+        String pom = "<project><modelVersion>4.0.0</modelVersion><groupId>dev.pipelinex.it</groupId>"
+                + "<artifactId>beside-resolve</artifactId><version>" + version + "</version></project>\n";
+        String original = new String(Projects.files("greeting-service").get("pom.xml"), StandardCharsets.UTF_8);
+        String projectPom = original.replace("  <dependencies>\n", """
+                  <repositories>
+                    <repository><id>project-local</id><url>file://${project.basedir}/local-repo</url></repository>
+                  </repositories>
+                  <dependencies>
+                    <dependency><groupId>dev.pipelinex.it</groupId><artifactId>beside-resolve</artifactId><version>%s</version></dependency>
+                """.formatted(version));
+        assertTrue(projectPom.contains("beside-resolve"), "the sample's POM has a dependencies section");
+        return Map.of("pom.xml", projectPom, path + ".jar", jar, path + ".jar.sha1", sha1(jar), path + ".pom", pom,
+                path + ".pom.sha1", sha1(pom));
+    }
+
+    static String sha1(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static String submitted(Api.Reply reply) {
@@ -149,6 +183,27 @@ class PipelineIT {
         }
         assertFalse(Files.exists(ws.resolve("source/greeting-service-main")),
                 "a single top-level folder in the ZIP is unwrapped");
+    }
+
+    @Test
+    void aBuildBesideAResolveThatHadToDownloadIsBuiltAgainAfterIt() throws Exception {
+        String id = job("fetches");
+        JsonNode job = api.awaitFinal(id, JOB_TIME);
+        assertEquals("SUCCEEDED", job.path("state").path("state").asText(), "job: " + job);
+        assertEquals(List.of("PASSED", "PASSED", "PASSED", "PASSED", "PASSED", "PASSED"), stageStatuses(job));
+        assertTrue(result(id, "resolve").path("summary").path("artifacts").path("downloaded").asInt() > 0,
+                "resolve fetched the new dependency: " + result(id, "resolve"));
+        String pipeline = Files.readString(workspace(id).resolve("reports/pipeline.log"));
+        assertTrue(pipeline.contains("[PIPELINE] START build (beside resolve"), pipeline);
+        assertTrue(pipeline.contains("the build started beside it was stopped, its "), pipeline);
+        String build = api.get("api/jobs/" + id + "/reports/build/log").body();
+        assertEquals(build.indexOf("[PIPELINE] START build"), build.lastIndexOf("[PIPELINE] START build"),
+                "the build's log is the second build's: " + build);
+        assertEquals(4, result(id, "test").path("summary").path("tests").path("passed").asInt(), "tests: " + result(id, "test"));
+        JsonNode stages = job.path("state").path("stages");
+        assertFalse(java.time.Instant.parse(stages.get(1).path("started_at").asText())
+                .isBefore(java.time.Instant.parse(stages.get(0).path("finished_at").asText())),
+                "the build that counts began after resolve: " + stages);
     }
 
     @Test

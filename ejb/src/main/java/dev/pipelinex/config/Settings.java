@@ -122,6 +122,15 @@ public class Settings {
     }
 
     /**
+     * Whether the build may start beside the resolve stage, offline on the shared cache, where the
+     * runner gives each job a Maven repository of its own ({@code pipelinex.stage.build-beside-resolve},
+     * default true): it stands when resolve downloads nothing, else it is built again after resolve.
+     */
+    public boolean buildBesideResolve() {
+        return get("pipelinex.stage.build-beside-resolve", Boolean.class, true);
+    }
+
+    /**
      * The folder of advisories imported from an OSV export ({@code pipelinex.advisories.dir});
      * the SCA stage uses them beside the curated snapshot the scanners carry, when it exists.
      */

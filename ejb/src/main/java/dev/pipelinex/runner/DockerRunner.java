@@ -93,6 +93,11 @@ public final class DockerRunner implements Runner {
     }
 
     @Override
+    public boolean buildsBesideResolve() {
+        return true;
+    }
+
+    @Override
     public String problem() {
         try {
             docker.pingCmd().exec();
@@ -195,8 +200,12 @@ public final class DockerRunner implements Runner {
         List<Bind> binds = new ArrayList<>(List.of(
                 new Bind(ws.source().toString(), new Volume("/job/source"), AccessMode.rw),
                 new Bind(ws.pipelines().toString(), new Volume("/job/pipelines"), AccessMode.ro),
-                new Bind(ws.reports().toString(), new Volume("/job/reports"), AccessMode.rw),
-                new Bind(ws.mavenRepository().toString(), new Volume("/job/m2"), AccessMode.rw)));
+                new Bind(ws.reports().toString(), new Volume("/job/reports"), AccessMode.rw)));
+        // A build beside resolve never sees the job's repository that resolve is filling: it has
+        // one in its own tmpfs, with the shared cache behind it.
+        if (!cmd.besideResolve()) {
+            binds.add(new Bind(ws.mavenRepository().toString(), new Volume("/job/m2"), AccessMode.rw));
+        }
         List<String> env = new ArrayList<>(List.of(
                 "APP_DIR=/job/source",
                 "PIPELINES_DIR=/job/pipelines/" + cmd.stackId(),
@@ -204,7 +213,7 @@ public final class DockerRunner implements Runner {
                 "STAGE=" + cmd.stage(),
                 "JOB_ID=" + ws.jobId(),
                 "HOME=/tmp",
-                "MAVEN_REPO_LOCAL=/job/m2",
+                "MAVEN_REPO_LOCAL=" + (cmd.besideResolve() ? "/tmp/pipelinex-m2" : "/job/m2"),
                 "MAVEN_OFFLINE=" + !resolve));
         if (resolve && !settings.mirrorUrl().isBlank()) {
             env.add("MAVEN_MIRROR_URL=" + settings.mirrorUrl());

@@ -33,6 +33,8 @@ public final class LocalRunner implements Runner {
      * less starves a scanner that holds one of the job's stage slots.
      */
     static final int BACKGROUND_NICENESS = 6;
+    /** The Maven repository of a build beside resolve: in the sandbox's own {@code /tmp}, gone with it. */
+    static final String PRIVATE_REPOSITORY = "/tmp/pipelinex-m2";
 
     private final Map<String, String> extraEnv;
     private final String node;
@@ -77,6 +79,12 @@ public final class LocalRunner implements Runner {
 
     public boolean sandboxed() {
         return sandbox != null;
+    }
+
+    /** Only a sandboxed job has a repository of its own, which a build beside resolve must not read. */
+    @Override
+    public boolean buildsBesideResolve() {
+        return memo != null;
     }
 
     @Override
@@ -154,7 +162,8 @@ public final class LocalRunner implements Runner {
 
     /**
      * A sandboxed job writes its own Maven repository and reads, after it, the shared cache and
-     * the repository the server was given ({@code MAVEN_REPO_LOCAL}), both read-only.
+     * the repository the server was given ({@code MAVEN_REPO_LOCAL}), both read-only. A build
+     * beside resolve has a repository in the sandbox's private {@code /tmp} instead.
      */
     private void sandboxRepositories(StageCommand cmd, Map<String, String> env) {
         List<String> tail = new java.util.ArrayList<>();
@@ -162,7 +171,7 @@ public final class LocalRunner implements Runner {
             tail.add(cache.root().toString());
         }
         userRepository().ifPresent(r -> tail.add(r.toString()));
-        env.put("MAVEN_REPO_LOCAL", cmd.workspace().mavenRepository().toString());
+        env.put("MAVEN_REPO_LOCAL", cmd.besideResolve() ? PRIVATE_REPOSITORY : cmd.workspace().mavenRepository().toString());
         if (!cmd.resolve()) {
             env.put("MAVEN_OFFLINE", "true");
         }

@@ -19,6 +19,16 @@ public interface Runner {
         return new JavaHomes(java.util.Map.of());
     }
 
+    /**
+     * Whether a build may start beside the resolve stage ({@link StageCommand#besideResolve()}):
+     * the runner then gives it, offline, a Maven repository private to its process with the
+     * shared cache behind it, so that it sees what a build after a resolve that downloaded
+     * nothing would see. Only a runner whose jobs have Maven repositories of their own can.
+     */
+    default boolean buildsBesideResolve() {
+        return false;
+    }
+
     /** Called once a job has its final state: frees what the runner kept for it. */
     default void finish(Workspace workspace) {
     }

@@ -9,11 +9,19 @@ import java.util.Map;
 /**
  * One stage to run: its script in the job's installed pipeline, the deadline, the log, and
  * variables of this job the script reads (such as {@code PIPELINEX_SECRET_SCAN_MODE} or {@code PIPELINEX_SAST_PRUNING}).
+ * A build {@code besideResolve} starts while the resolve stage still runs ({@link Runner#buildsBesideResolve()}):
+ * offline, on a Maven repository of its own process with the shared cache behind it, never on
+ * the job's repository that resolve is filling.
  */
-public record StageCommand(Workspace workspace, String stackId, String stage, Duration timeout, Map<String, String> env) {
+public record StageCommand(Workspace workspace, String stackId, String stage, Duration timeout, Map<String, String> env,
+                           boolean besideResolve) {
 
     public StageCommand {
         env = env == null ? Map.of() : Map.copyOf(env);
+    }
+
+    public StageCommand(Workspace workspace, String stackId, String stage, Duration timeout, Map<String, String> env) {
+        this(workspace, stackId, stage, timeout, env, false);
     }
 
     public StageCommand(Workspace workspace, String stackId, String stage, Duration timeout) {

@@ -64,7 +64,7 @@ public final class JobWorker {
     private final ExecutorService executor;
     private final int parallelism;
     private final Duration cancelPoll;
-    private final boolean testsInBuild;
+    private final Overlaps overlaps;
     /** How often a running job looks for a cancel written by another node, unless told otherwise. */
     static final Duration CANCEL_POLL = Duration.ofMillis(500);
     /** How long a cancelled job waits for its stage threads to end, the runner's kill included. */
@@ -92,16 +92,25 @@ public final class JobWorker {
     /** @param cancelPoll how often a running job looks for a cancel written by another node */
     public JobWorker(Workspaces workspaces, Runner runner, Duration stageTimeout, Clock clock,
                      ExecutorService executor, int parallelism, Duration cancelPoll) {
-        this(workspaces, runner, stageTimeout, clock, executor, parallelism, cancelPoll, true);
+        this(workspaces, runner, stageTimeout, clock, executor, parallelism, cancelPoll, Overlaps.ALL);
     }
 
     /**
-     * @param testsInBuild whether a job with both a build and a test stage may run its tests in the
-     *                     build's process ({@link BuildWithTests}); the build script decides
+     * How a job's stages may overlap beyond the graph's order.
+     *
+     * @param testsInBuild       whether a job with both a build and a test stage may run its tests in the
+     *                           build's process ({@link BuildWithTests}); the build script decides
+     * @param buildBesideResolve whether the build may start beside resolve, where the runner can
+     *                           ({@link Runner#buildsBesideResolve()}); resolve's end decides whether it stands
      */
+    public record Overlaps(boolean testsInBuild, boolean buildBesideResolve) {
+        public static final Overlaps ALL = new Overlaps(true, true);
+    }
+
+    /** @param overlaps how the stages may overlap beyond the graph's order */
     public JobWorker(Workspaces workspaces, Runner runner, Duration stageTimeout, Clock clock,
-                     ExecutorService executor, int parallelism, Duration cancelPoll, boolean testsInBuild) {
-        this.testsInBuild = testsInBuild;
+                     ExecutorService executor, int parallelism, Duration cancelPoll, Overlaps overlaps) {
+        this.overlaps = overlaps;
         this.cancelPoll = cancelPoll;
         this.workspaces = workspaces;
         this.runner = runner;
@@ -249,106 +258,237 @@ public final class JobWorker {
      * are the stages after it. Only this thread writes state.json and the pipeline log.
      */
     private JobStatus runStages(Workspace ws, JobMetadata metadata, JobStatus status) throws InterruptedException {
-        List<String> waiting = new ArrayList<>(metadata.stages());
-        Set<String> passed = new HashSet<>();
-        Set<String> blocked = new HashSet<>();
-        Map<String, Future<Ended>> running = new LinkedHashMap<>();
-        Map<String, CountDownLatch> exits = new LinkedHashMap<>();
-        BlockingQueue<Future<Ended>> queue = new LinkedBlockingQueue<>();
-        CompletionService<Ended> ended = new ExecutorCompletionService<>(executor, queue);
-        this.running.put(ws.jobId(), queue);
-        BuildWithTests shared = null;
-        boolean cancelled = false;
-        try {
-            while (!waiting.isEmpty() || !running.isEmpty()) {
-                for (Iterator<String> it = waiting.iterator(); it.hasNext(); ) {
-                    String id = it.next();
-                    Optional<String> dependency = Stage.byId(id).flatMap(Stage::dependsOn)
-                            .filter(metadata.stages()::contains);
-                    if (dependency.isPresent() && blocked.contains(dependency.get())) {
-                        it.remove();
-                        blocked.add(id);
-                        status = skip(ws, status, id, "skipped because stage " + dependency.get() + " failed");
-                    } else if ((dependency.isEmpty() || passed.contains(dependency.get())) && running.size() < parallelism) {
-                        it.remove();
-                        status = start(ws, status, id);
-                        if (id.equals(Stage.BUILD.id()) && testsInBuild && waiting.contains(Stage.TEST.id())) {
-                            // One process for both: the build, then its tests; the test stage waits for it.
-                            shared = BuildWithTests.start(runner, command(ws, metadata, id,
-                                    Map.of(BuildWithTests.VARIABLE, "true"), stageTimeout.multipliedBy(2)), executor, exits);
-                            BuildWithTests build = shared;
-                            running.put(id, ended.submit(() -> new Ended(id, gate(ws, metadata,
-                                    build.awaitBuild(run -> verdict(ws, id, run, sharedLate()))))));
-                            continue;
-                        }
-                        CountDownLatch exit = new CountDownLatch(1);
-                        exits.put(id, exit);
-                        running.put(id, ended.submit(() -> {
-                            try {
-                                return new Ended(id, runStage(ws, metadata, id));
-                            } finally {
-                                exit.countDown();
-                            }
-                        }));
-                    }
-                }
-                if (running.isEmpty()) {
-                    for (String id : waiting) {
-                        status = skip(ws, status, id, "not started: the stage it depends on never ended");
-                    }
-                    break;
-                }
-                Ended done = next(ws, ended);
-                running.remove(done.stage());
-                StageResult result = done.result();
-                StageStatus to = result.status().toStageStatus();
-                (to == StageStatus.FAILED ? blocked : passed).add(done.stage());
-                JobLog.append(ws.stageLog(done.stage()), "[PIPELINE] END " + done.stage() + " " + result.status());
-                JobLog.append(ws.pipelineLog(), "[PIPELINE] END " + done.stage() + " " + result.status()
-                        + (result.message() == null ? "" : " — " + result.message()));
-                status = status.withStage(done.stage(), s -> s.finished(to, result.message(), clock.instant()), clock.instant());
-                save(ws, status);
-                dev.pipelinex.service.JobCounters.stage(done.stage(), result.durationMs());
-                if (shared != null && done.stage().equals(Stage.BUILD.id()) && BuildWithTests.testsFollow(result) && waiting.remove(Stage.TEST.id())) {
-                    // The build's process goes on with the tests: the test stage starts now, without a process of its own.
-                    String test = Stage.TEST.id();
-                    status = status.withStage(test, s -> s.started(clock.instant()), clock.instant());
-                    save(ws, status);
-                    JobLog.append(ws.stageLog(test), "[PIPELINE] START " + test);
-                    JobLog.append(ws.pipelineLog(), "[PIPELINE] START " + test + " (in the build's process)");
-                    BuildWithTests build = shared;
-                    running.put(test, ended.submit(() -> new Ended(test, gate(ws, metadata,
-                            verdict(ws, test, build.awaitProcess(), sharedLate())))));
-                }
-            }
-        } catch (Cancelled e) {
-            cancelled = true;
-            throw e;
-        } finally {
-            this.running.remove(ws.jobId(), queue);
-            // Interrupted, failed or cancelled: stop what still runs; the runner kills the stage's processes.
-            running.values().forEach(f -> f.cancel(true));
-            if (shared != null) {
-                shared.stop();
-            }
-            if (cancelled) {
-                awaitExits(ws, exits);
-            }
-        }
-        return status;
+        return new Graph(ws, metadata, status).run();
     }
 
-    /** The next stage to end; throws {@link Cancelled} as soon as a cancel of the job is seen. */
-    private Ended next(Workspace ws, CompletionService<Ended> ended) throws InterruptedException {
-        while (true) {
-            Future<Ended> f = ended.poll(cancelPoll.toMillis(), TimeUnit.MILLISECONDS);
-            if (f == null || f == WAKE) {
-                if (Cancellation.requested(ws)) {
-                    throw new Cancelled();
+    /**
+     * One run of a job's stage graph: what waits, runs, passed and failed, and the state written
+     * so far. Used by the job's thread only.
+     *
+     * <p>The build may start beside resolve ({@link Overlaps#buildBesideResolve()}): offline, on a
+     * repository of its own with the shared cache behind it. Resolve's end decides whether it
+     * stands: when resolve passed and left the job's repository empty, the build saw what it would
+     * have seen after it; otherwise it is stopped, and skipped when resolve failed, or built again
+     * when resolve passed, its build folders removed first ({@link BuildFolders}) before any other
+     * stage starts. Its end waits for that decision.
+     */
+    private final class Graph {
+        private final Workspace ws;
+        private final JobMetadata metadata;
+        private JobStatus status;
+        private final List<String> waiting;
+        private final Set<String> passed = new HashSet<>();
+        private final Set<String> blocked = new HashSet<>();
+        private final Map<String, Future<Ended>> running = new LinkedHashMap<>();
+        private final Map<String, CountDownLatch> exits = new LinkedHashMap<>();
+        private final BlockingQueue<Future<Ended>> queue = new LinkedBlockingQueue<>();
+        private final CompletionService<Ended> ended = new ExecutorCompletionService<>(executor, queue);
+        /** The process of a build that goes on with the tests, once started. */
+        private BuildWithTests shared;
+        /** Whether the running build started beside resolve, which has not ended yet. */
+        private boolean besideResolve;
+        /** The end of a build beside resolve that came before resolve's. */
+        private Ended held;
+
+        Graph(Workspace ws, JobMetadata metadata, JobStatus status) {
+            this.ws = ws;
+            this.metadata = metadata;
+            this.status = status;
+            this.waiting = new ArrayList<>(metadata.stages());
+        }
+
+        JobStatus run() throws InterruptedException {
+            JobWorker.this.running.put(ws.jobId(), queue);
+            boolean cancelled = false;
+            try {
+                while (!waiting.isEmpty() || !running.isEmpty()) {
+                    startReady();
+                    if (running.isEmpty()) {
+                        for (String id : waiting) {
+                            status = skip(ws, status, id, "not started: the stage it depends on never ended");
+                        }
+                        break;
+                    }
+                    Ended done = next();
+                    if (besideResolve && done.stage().equals(Stage.BUILD.id())) {
+                        held = done; // its slot stays taken until resolve's end decides
+                    } else {
+                        end(done);
+                    }
                 }
-                continue;
+            } catch (Cancelled e) {
+                cancelled = true;
+                throw e;
+            } finally {
+                JobWorker.this.running.remove(ws.jobId(), queue);
+                // Interrupted, failed or cancelled: stop what still runs; the runner kills the stage's processes.
+                running.values().forEach(f -> f.cancel(true));
+                if (shared != null) {
+                    shared.stop();
+                }
+                if (cancelled) {
+                    awaitExits(ws, exits);
+                }
             }
-            return get(f);
+            return status;
+        }
+
+        /** Starts the waiting stages that can start now; skips those whose dependency failed. */
+        private void startReady() {
+            for (Iterator<String> it = waiting.iterator(); it.hasNext(); ) {
+                String id = it.next();
+                Optional<String> dependency = Stage.byId(id).flatMap(Stage::dependsOn).filter(metadata.stages()::contains);
+                if (dependency.isPresent() && blocked.contains(dependency.get())) {
+                    it.remove();
+                    blocked.add(id);
+                    status = skip(ws, status, id, "skipped because stage " + dependency.get() + " failed");
+                } else if (running.size() >= parallelism) {
+                    continue;
+                } else if (dependency.isEmpty() || passed.contains(dependency.get())) {
+                    it.remove();
+                    launch(id, false);
+                } else if (id.equals(Stage.BUILD.id()) && dependency.get().equals(Stage.RESOLVE.id())
+                        && running.containsKey(dependency.get()) && overlaps.buildBesideResolve() && runner.buildsBesideResolve()) {
+                    it.remove();
+                    besideResolve = true;
+                    launch(id, true);
+                }
+            }
+        }
+
+        /** Starts the stage's task: the build with its tests in one process when both are planned. */
+        private void launch(String id, boolean beside) {
+            status = start(ws, status, id, beside
+                    ? " (beside resolve, offline on the shared cache: it stands if resolve downloads nothing)" : "");
+            if (id.equals(Stage.BUILD.id()) && overlaps.testsInBuild() && waiting.contains(Stage.TEST.id())) {
+                // One process for both: the build, then its tests; the test stage waits for it.
+                shared = BuildWithTests.start(runner, command(ws, metadata, id, Map.of(BuildWithTests.VARIABLE, "true"),
+                        stageTimeout.multipliedBy(2), beside), executor, exits);
+                BuildWithTests build = shared;
+                running.put(id, ended.submit(() -> new Ended(id, gate(ws, metadata,
+                        build.awaitBuild(run -> verdict(ws, id, run, sharedLate()))))));
+                return;
+            }
+            StageCommand cmd = command(ws, metadata, id, Map.of(), stageTimeout, beside);
+            CountDownLatch exit = new CountDownLatch(1);
+            exits.put(id, exit);
+            running.put(id, ended.submit(() -> {
+                try {
+                    return new Ended(id, gate(ws, metadata, verdict(ws, id, runner.run(cmd))));
+                } finally {
+                    exit.countDown();
+                }
+            }));
+        }
+
+        /** The next stage to end; throws {@link Cancelled} as soon as a cancel of the job is seen. */
+        private Ended next() throws InterruptedException {
+            while (true) {
+                Future<Ended> f = ended.poll(cancelPoll.toMillis(), TimeUnit.MILLISECONDS);
+                if (f == null || f == WAKE) {
+                    if (Cancellation.requested(ws)) {
+                        throw new Cancelled();
+                    }
+                    continue;
+                }
+                if (running.containsValue(f)) {
+                    return get(f);
+                }
+                // The task of a stage that was stopped, ending late: nothing to record.
+            }
+        }
+
+        /** Records a stage's end and starts what it lets start in the same process. */
+        private void end(Ended done) {
+            running.remove(done.stage());
+            StageResult result = done.result();
+            StageStatus to = result.status().toStageStatus();
+            (to == StageStatus.FAILED ? blocked : passed).add(done.stage());
+            JobLog.append(ws.stageLog(done.stage()), "[PIPELINE] END " + done.stage() + " " + result.status());
+            JobLog.append(ws.pipelineLog(), "[PIPELINE] END " + done.stage() + " " + result.status()
+                    + (result.message() == null ? "" : " — " + result.message()));
+            status = status.withStage(done.stage(), s -> s.finished(to, result.message(), clock.instant()), clock.instant());
+            save(ws, status);
+            dev.pipelinex.service.JobCounters.stage(done.stage(), result.durationMs());
+            if (shared != null && done.stage().equals(Stage.BUILD.id()) && BuildWithTests.testsFollow(result)
+                    && waiting.remove(Stage.TEST.id())) {
+                // The build's process goes on with the tests: the test stage starts now, without a process of its own.
+                String test = Stage.TEST.id();
+                status = status.withStage(test, s -> s.started(clock.instant()), clock.instant());
+                save(ws, status);
+                JobLog.append(ws.stageLog(test), "[PIPELINE] START " + test);
+                JobLog.append(ws.pipelineLog(), "[PIPELINE] START " + test + " (in the build's process)");
+                BuildWithTests build = shared;
+                running.put(test, ended.submit(() -> new Ended(test, gate(ws, metadata,
+                        verdict(ws, test, build.awaitProcess(), sharedLate())))));
+            }
+            if (besideResolve && done.stage().equals(Stage.RESOLVE.id())) {
+                besideResolve = false;
+                decideBuild(to != StageStatus.FAILED);
+            }
+        }
+
+        /** Resolve has ended: the build started beside it stands, or is stopped (and built again when resolve passed). */
+        private void decideBuild(boolean resolvePassed) {
+            Ended build = held;
+            held = null;
+            long added = resolvePassed ? filesIn(ws.mavenRepository()) : -1;
+            if (added == 0) {
+                JobLog.append(ws.pipelineLog(), "[PIPELINE] resolve downloaded nothing: the build started beside it stands");
+                if (build != null) {
+                    end(build);
+                }
+                return;
+            }
+            stopBuild();
+            String id = Stage.BUILD.id();
+            if (!resolvePassed) {
+                JobLog.append(ws.pipelineLog(), "[PIPELINE] the build started beside resolve was stopped: resolve failed");
+                blocked.add(id);
+                status = skip(ws, status, id, "skipped because stage resolve failed");
+                return;
+            }
+            // What the stopped build left goes before any stage starts (SCA writes in target/ too).
+            int folders = BuildFolders.remove(ws.source());
+            JobLog.append(ws.pipelineLog(), "[PIPELINE] resolve added " + (added < 0 ? "files" : added + " files")
+                    + " to the job's Maven repository: the build started beside it was stopped, its " + folders
+                    + " target folder(s) removed, and it starts again");
+            waiting.add(0, id);
+        }
+
+        /** Stops the build started beside resolve and waits until its processes are gone. */
+        private void stopBuild() {
+            String id = Stage.BUILD.id();
+            Future<Ended> task = running.remove(id);
+            if (task != null) {
+                task.cancel(true);
+            }
+            if (shared != null) {
+                shared.stop();
+                shared = null;
+            }
+            CountDownLatch exit = exits.remove(id);
+            try {
+                if (exit != null && !exit.await(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw new IllegalStateException("the build started beside resolve did not stop within "
+                            + STOP_WAIT.toSeconds() + " s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the build started beside resolve was stopped", e);
+            }
+        }
+    }
+
+    /** How many regular files are under {@code dir} (none when it does not exist); -1 when it cannot be read. */
+    static long filesIn(java.nio.file.Path dir) {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        try (var files = Files.walk(dir)) {
+            return files.filter(f -> Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)).count();
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return -1;
         }
     }
 
@@ -368,12 +508,13 @@ public final class JobWorker {
         }
     }
 
-    private JobStatus start(Workspace ws, JobStatus status, String id) {
+    /** @param how what the pipeline log adds to the stage's START line */
+    private JobStatus start(Workspace ws, JobStatus status, String id, String how) {
         status = status.withStage(id, s -> s.started(clock.instant()), clock.instant());
         save(ws, status);
         Workspaces.deleteTree(ws.stageReports(id));
         JobLog.append(ws.stageLog(id), "[PIPELINE] START " + id);
-        JobLog.append(ws.pipelineLog(), "[PIPELINE] START " + id);
+        JobLog.append(ws.pipelineLog(), "[PIPELINE] START " + id + how);
         return status;
     }
 
@@ -385,21 +526,16 @@ public final class JobWorker {
         return status;
     }
 
-    /** Runs one stage on a thread of the executor and returns its result, the quality gate applied. */
-    private StageResult runStage(Workspace ws, JobMetadata metadata, String id) throws InterruptedException {
-        StageRun run = runner.run(command(ws, metadata, id, Map.of(), stageTimeout));
-        return gate(ws, metadata, verdict(ws, id, run));
-    }
-
-    /** The stage's command: the job's variables, {@code extra} and the deadline. */
-    private StageCommand command(Workspace ws, JobMetadata metadata, String id, Map<String, String> extra, Duration timeout) {
+    /** The stage's command: the job's variables, {@code extra}, the deadline, and whether it is a build beside resolve. */
+    private StageCommand command(Workspace ws, JobMetadata metadata, String id, Map<String, String> extra, Duration timeout,
+                                 boolean besideResolve) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PIPELINEX_SECRET_SCAN_MODE", metadata.pipeline().secretScanMode());
         env.put("PIPELINEX_SAST_PRUNING", String.valueOf(metadata.pipeline().sastPruning()));
         // The oldest JDK of the runner that is at least the Java release the job asked for.
         javaHome(metadata).ifPresent(home -> env.put("JAVA_HOME", home));
         env.putAll(extra);
-        return new StageCommand(ws, metadata.stackId(), id, timeout, env);
+        return new StageCommand(ws, metadata.stackId(), id, timeout, env, besideResolve);
     }
 
     /** The result with the job's quality gate applied (written back when the gate changes it). */

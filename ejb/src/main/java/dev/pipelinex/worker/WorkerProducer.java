@@ -31,6 +31,7 @@ public class WorkerProducer {
     @Singleton
     JobWorker worker(Runner runner) {
         return new JobWorker(settings.workspaces(), runner, settings.stageTimeout(), Clock.systemUTC(), executor,
-                settings.stageParallelism(), JobWorker.CANCEL_POLL, settings.testsInBuild());
+                settings.stageParallelism(), JobWorker.CANCEL_POLL,
+                new JobWorker.Overlaps(settings.testsInBuild(), settings.buildBesideResolve()));
     }
 }

@@ -210,6 +210,25 @@ class DockerRunnerTest {
     }
 
     @Test
+    void aBuildBesideResolveHasARepositoryOfItsOwnInItsTmpfs() throws Exception {
+        Files.createDirectories(cache);
+        StageCommand plain = stage("build", Duration.ofSeconds(30));
+        assertTrue(runner().buildsBesideResolve(), "every job has a repository of its own");
+        runner().run(new StageCommand(ws, STACK, "build", plain.timeout(), Map.of(), true));
+
+        JsonNode body = createBody();
+        List<String> env = strings(body.get("Env"));
+        assertTrue(env.contains("MAVEN_REPO_LOCAL=/tmp/pipelinex-m2"), "a repository in the container's tmpfs: " + env);
+        assertTrue(env.contains("MAVEN_OFFLINE=true") && env.contains("MAVEN_REPO_TAIL=/cache"), "offline on the cache: " + env);
+        JsonNode host = body.path("HostConfig");
+        assertEquals("none", host.path("NetworkMode").asText(), "no network");
+        List<String> binds = strings(host.get("Binds"));
+        assertTrue(binds.stream().noneMatch(b -> b.contains(":/job/m2:")), "the job's repository, which resolve fills, is not mounted: " + binds);
+        assertEquals(Set.of(ws.source() + ":/job/source:rw", ws.pipelines() + ":/job/pipelines:ro",
+                ws.reports() + ":/job/reports:rw", cache + ":/cache:ro"), Set.copyOf(binds), "the mounts");
+    }
+
+    @Test
     void scannersWeighLessThanTheBuildWhenTheCpuIsContended() throws Exception {
         Files.createDirectories(cache);
         runner().run(stage("sast", Duration.ofSeconds(30)));

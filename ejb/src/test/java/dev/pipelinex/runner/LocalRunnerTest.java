@@ -132,6 +132,43 @@ class LocalRunnerTest {
         }
     }
 
+    /** Where bubblewrap works here: a build beside resolve never touches the job's repository. */
+    @Test
+    void aSandboxedBuildBesideResolveHasARepositoryOfItsOwnBehindTheCache() throws Exception {
+        Sandbox sandbox = new Sandbox("/usr/bin/bwrap", List.of());
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/bwrap")) && sandbox.probe() == null,
+                "bubblewrap works here");
+        Path cache = Files.createDirectories(tmp.resolve("cache"));
+        Files.createDirectories(ws.source());
+        Files.createDirectories(ws.reports());
+        LocalRunner runner = new LocalRunner(Map.of(), "test-node", new JavaHomes(Map.of()), sandbox, new MavenCache(cache));
+        assertTrue(runner.buildsBesideResolve(), "a sandboxed job has a repository of its own");
+        assertFalse(new LocalRunner(Map.of(), "test-node").buildsBesideResolve(), "without a sandbox stages share one");
+        String script = """
+                echo "local=$MAVEN_REPO_LOCAL offline=$MAVEN_OFFLINE tail=$MAVEN_REPO_TAIL"
+                mkdir -p "$MAVEN_REPO_LOCAL/g/a/1" && echo jar > "$MAVEN_REPO_LOCAL/g/a/1/a-1.jar"
+                """;
+        StageCommand plain = stage("build", script, Duration.ofSeconds(30));
+        StageCommand beside = new StageCommand(ws, STACK, "build", plain.timeout(), Map.of(), true);
+
+        assertEquals(0, runner.run(beside).exitCode(), () -> read(ws.stageLog("build")));
+        assertTrue(read(ws.stageLog("build")).contains("local=" + LocalRunner.PRIVATE_REPOSITORY + " offline=true tail=" + cache + "\n"),
+                read(ws.stageLog("build")));
+        assertFalse(Files.exists(ws.mavenRepository().resolve("g")), "the job's repository is left to resolve");
+
+        assertEquals(0, runner.run(plain).exitCode(), () -> read(ws.stageLog("build")));
+        assertTrue(read(ws.stageLog("build")).contains("local=" + ws.mavenRepository() + " offline=true"), read(ws.stageLog("build")));
+        assertTrue(Files.exists(ws.mavenRepository().resolve("g/a/1/a-1.jar")), "other stages write the job's repository");
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "(" + e + ")";
+        }
+    }
+
     @Test
     void successfulScriptReturnsZero() throws Exception {
         StageRun run = new LocalRunner(Map.of(), "test-node").run(stage("sast", "echo fine\n", Duration.ofSeconds(30)));

@@ -59,7 +59,8 @@ class BuildWithTestsTest {
     }
 
     private JobWorker worker(boolean testsInBuild) {
-        return new JobWorker(workspaces, runner, TIMEOUT, Clock.systemUTC(), executor, 2, Duration.ofMillis(100), testsInBuild);
+        return new JobWorker(workspaces, runner, TIMEOUT, Clock.systemUTC(), executor, 2, Duration.ofMillis(100),
+                new JobWorker.Overlaps(testsInBuild, true));
     }
 
     private Workspace job(List<String> stages) {
@@ -75,7 +76,7 @@ class BuildWithTestsTest {
         }
     }
 
-    private static void result(Workspace ws, String stage, String status, String summary) {
+    static void result(Workspace ws, String stage, String status, String summary) {
         Path tmp = ws.stageReports(stage).resolve(".result.json.tmp");
         write(tmp, "{\"stage\": \"" + stage + "\", \"status\": \"" + status + "\", \"duration_ms\": 100, \"message\": \""
                 + stage + " " + status + "\", \"summary\": " + summary + "}\n");
@@ -87,7 +88,7 @@ class BuildWithTestsTest {
     }
 
     /** Waits until the test stage's log has the server's START line: the stage has begun. */
-    private static boolean testStarted(Workspace ws) throws InterruptedException {
+    static boolean testStarted(Workspace ws) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             try {
