@@ -14,6 +14,10 @@
 STAGE=build
 . "$(dirname "$0")/lib/stage.sh"
 
+# Maven's own JVM (javac and the plugins run in it) on the first tier for a small project; the
+# tests' JVMs keep the project's settings.
+small_project && quick_maven
+
 # build_result RC: the build's result from Maven's exit code RC; exits.
 build_result() {
   if [ "$1" -eq 0 ]; then

@@ -7,7 +7,7 @@ STAGE=sca
 # A relative outputFile resolves against each module's basedir: one tree per reactor module.
 # The dependency tree is short work for Maven, and so is matching it against the curated
 # advisories: QUICK_JVM. A full OSV import is more to read, so the scanner then runs as usual.
-export MAVEN_OPTS="$QUICK_JVM${MAVEN_OPTS:+ $MAVEN_OPTS}"
+quick_maven
 tree=target/pipelinex/dependency-tree.json
 find "$APP_DIR" -path "*/$tree" -type f -delete 2>/dev/null
 offline=(-o)

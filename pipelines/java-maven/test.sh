@@ -4,5 +4,7 @@
 STAGE=test
 . "$(dirname "$0")/lib/stage.sh"
 
+small_project && quick_maven
+
 mvn_cmd test
 test_result $?

@@ -197,8 +197,10 @@ class PipelineIT {
         assertTrue(pipeline.contains("[PIPELINE] START build (beside resolve"), pipeline);
         assertTrue(pipeline.contains("the build started beside it was stopped, its "), pipeline);
         String build = api.get("api/jobs/" + id + "/reports/build/log").body();
-        assertEquals(build.indexOf("[PIPELINE] START build"), build.lastIndexOf("[PIPELINE] START build"),
-                "the build's log is the second build's: " + build);
+        int stopped = build.indexOf("[PIPELINE] STOPPED build: resolve added ");
+        assertTrue(stopped > 0 && build.indexOf("[PIPELINE] START build", stopped) > stopped,
+                "the log says why the build beside resolve stopped, then holds the second build's: " + build);
+        assertTrue(build.strip().endsWith("[PIPELINE] END build PASSED"), build);
         assertEquals(4, result(id, "test").path("summary").path("tests").path("passed").asInt(), "tests: " + result(id, "test"));
         JsonNode stages = job.path("state").path("stages");
         assertFalse(java.time.Instant.parse(stages.get(1).path("started_at").asText())

@@ -289,6 +289,8 @@ public final class JobWorker {
         private boolean besideResolve;
         /** The end of a build beside resolve that came before resolve's. */
         private Ended held;
+        /** Whether the build starts again after one beside resolve was stopped: its log goes on. */
+        private boolean buildAgain;
 
         Graph(Workspace ws, JobMetadata metadata, JobStatus status) {
             this.ws = ws;
@@ -358,8 +360,10 @@ public final class JobWorker {
 
         /** Starts the stage's task: the build with its tests in one process when both are planned. */
         private void launch(String id, boolean beside) {
+            boolean again = buildAgain && id.equals(Stage.BUILD.id());
+            buildAgain &= !again;
             status = start(ws, status, id, beside
-                    ? " (beside resolve, offline on the shared cache: it stands if resolve downloads nothing)" : "");
+                    ? " (beside resolve, offline on the shared cache: it stands if resolve downloads nothing)" : "", again);
             if (id.equals(Stage.BUILD.id()) && overlaps.testsInBuild() && waiting.contains(Stage.TEST.id())) {
                 // One process for both: the build, then its tests; the test stage waits for it.
                 shared = BuildWithTests.start(runner, command(ws, metadata, id, Map.of(BuildWithTests.VARIABLE, "true"),
@@ -450,9 +454,11 @@ public final class JobWorker {
             }
             // What the stopped build left goes before any stage starts (SCA writes in target/ too).
             int folders = BuildFolders.remove(ws.source());
-            JobLog.append(ws.pipelineLog(), "[PIPELINE] resolve added " + (added < 0 ? "files" : added + " files")
-                    + " to the job's Maven repository: the build started beside it was stopped, its " + folders
-                    + " target folder(s) removed, and it starts again");
+            String why = "resolve added " + (added < 0 ? "files" : added + " files") + " to the job's Maven repository: the build"
+                    + " started beside it was stopped, its " + folders + " target folder(s) removed, and it starts again";
+            JobLog.append(ws.stageLog(id), "[PIPELINE] STOPPED " + id + ": " + why);
+            JobLog.append(ws.pipelineLog(), "[PIPELINE] " + why);
+            buildAgain = true;
             waiting.add(0, id);
         }
 
@@ -508,11 +514,22 @@ public final class JobWorker {
         }
     }
 
-    /** @param how what the pipeline log adds to the stage's START line */
-    private JobStatus start(Workspace ws, JobStatus status, String id, String how) {
+    /**
+     * @param how     what the pipeline log adds to the stage's START line
+     * @param keepLog whether the stage's log stays (a stage started again): the rest of its folder goes
+     */
+    private JobStatus start(Workspace ws, JobStatus status, String id, String how, boolean keepLog) {
         status = status.withStage(id, s -> s.started(clock.instant()), clock.instant());
         save(ws, status);
-        Workspaces.deleteTree(ws.stageReports(id));
+        if (keepLog && Files.isDirectory(ws.stageReports(id))) {
+            try (var files = Files.list(ws.stageReports(id))) {
+                files.filter(f -> !f.equals(ws.stageLog(id))).forEach(Workspaces::deleteTree);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot clear the folder of stage " + id + ": " + e.getMessage(), e);
+            }
+        } else {
+            Workspaces.deleteTree(ws.stageReports(id));
+        }
         JobLog.append(ws.stageLog(id), "[PIPELINE] START " + id);
         JobLog.append(ws.pipelineLog(), "[PIPELINE] START " + id + how);
         return status;

@@ -231,6 +231,7 @@ class BuildBesideResolveTest {
         runner.stages.put("build", c -> {
             if (c.besideResolve()) {
                 buildStarted.countDown();
+                write(c.workspace().stageReports("build").resolve("stale.txt"), "left by the stopped build");
                 return JobWorkerTest.exit(c, 1, "FAILED", "cannot access the artifact in offline mode");
             }
             return JobWorkerTest.exit(c, 0, "PASSED", "built after resolve");
@@ -242,8 +243,10 @@ class BuildBesideResolveTest {
         assertEquals(2, builds().size(), () -> "" + runner.stageNames());
         assertEquals("built after resolve", JobFiles.readResult(ws, "build").orElseThrow().message());
         String log = Files.readString(ws.stageLog("build"));
-        assertEquals(log.indexOf("[PIPELINE] START build"), log.lastIndexOf("[PIPELINE] START build"),
-                "the log is the second build's: " + log);
+        assertTrue(log.startsWith("[PIPELINE] START build\noutput of build\n[PIPELINE] STOPPED build: resolve added 1 files"
+                + " to the job's Maven repository"), "the stopped build's log stays, and says why it stopped: " + log);
+        assertTrue(log.endsWith("[PIPELINE] START build\noutput of build\n[PIPELINE] END build PASSED\n"), log);
+        assertFalse(Files.exists(ws.stageReports("build").resolve("stale.txt")), "the rest of the stage's folder went");
     }
 
     @Test
