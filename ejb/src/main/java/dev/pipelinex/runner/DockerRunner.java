@@ -213,7 +213,7 @@ public final class DockerRunner implements Runner {
                 "STAGE=" + cmd.stage(),
                 "JOB_ID=" + ws.jobId(),
                 "HOME=/tmp",
-                "MAVEN_REPO_LOCAL=" + (cmd.besideResolve() ? "/tmp/pipelinex-m2" : "/job/m2"),
+                "MAVEN_REPO_LOCAL=" + (cmd.besideResolve() ? StageCommand.PRIVATE_REPOSITORY : "/job/m2"),
                 "MAVEN_OFFLINE=" + !resolve));
         if (resolve && !settings.mirrorUrl().isBlank()) {
             env.add("MAVEN_MIRROR_URL=" + settings.mirrorUrl());

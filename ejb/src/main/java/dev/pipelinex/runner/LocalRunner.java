@@ -33,8 +33,6 @@ public final class LocalRunner implements Runner {
      * less starves a scanner that holds one of the job's stage slots.
      */
     static final int BACKGROUND_NICENESS = 6;
-    /** The Maven repository of a build beside resolve: in the sandbox's own {@code /tmp}, gone with it. */
-    static final String PRIVATE_REPOSITORY = "/tmp/pipelinex-m2";
 
     private final Map<String, String> extraEnv;
     private final String node;
@@ -171,7 +169,7 @@ public final class LocalRunner implements Runner {
             tail.add(cache.root().toString());
         }
         userRepository().ifPresent(r -> tail.add(r.toString()));
-        env.put("MAVEN_REPO_LOCAL", cmd.besideResolve() ? PRIVATE_REPOSITORY : cmd.workspace().mavenRepository().toString());
+        env.put("MAVEN_REPO_LOCAL", cmd.besideResolve() ? StageCommand.PRIVATE_REPOSITORY : cmd.workspace().mavenRepository().toString());
         if (!cmd.resolve()) {
             env.put("MAVEN_OFFLINE", "true");
         }

@@ -16,6 +16,9 @@ import java.util.Map;
 public record StageCommand(Workspace workspace, String stackId, String stage, Duration timeout, Map<String, String> env,
                            boolean besideResolve) {
 
+    /** The Maven repository of a build beside resolve: in the stage's own {@code /tmp}, gone with it. */
+    public static final String PRIVATE_REPOSITORY = "/tmp/pipelinex-m2";
+
     public StageCommand {
         env = env == null ? Map.of() : Map.copyOf(env);
     }

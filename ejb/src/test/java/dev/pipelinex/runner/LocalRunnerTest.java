@@ -152,7 +152,7 @@ class LocalRunnerTest {
         StageCommand beside = new StageCommand(ws, STACK, "build", plain.timeout(), Map.of(), true);
 
         assertEquals(0, runner.run(beside).exitCode(), () -> read(ws.stageLog("build")));
-        assertTrue(read(ws.stageLog("build")).contains("local=" + LocalRunner.PRIVATE_REPOSITORY + " offline=true tail=" + cache + "\n"),
+        assertTrue(read(ws.stageLog("build")).contains("local=" + StageCommand.PRIVATE_REPOSITORY + " offline=true tail=" + cache + "\n"),
                 read(ws.stageLog("build")));
         assertFalse(Files.exists(ws.mavenRepository().resolve("g")), "the job's repository is left to resolve");
 

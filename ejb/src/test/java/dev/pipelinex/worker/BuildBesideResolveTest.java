@@ -16,8 +16,6 @@ import dev.pipelinex.runner.StageCommand;
 import dev.pipelinex.runner.StageRun;
 import dev.pipelinex.worker.JobWorkerTest.Behaviour;
 import dev.pipelinex.worker.JobWorkerTest.FakeRunner;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -83,7 +81,7 @@ class BuildBesideResolveTest {
                 return JobWorkerTest.exit(c, 9, "ERROR", "the build never started beside resolve");
             }
             for (int i = 0; i < downloads; i++) {
-                write(c.workspace().mavenRepository().resolve("g/a/" + i + "/a-" + i + ".jar"), "jar");
+                BuildWithTestsTest.write(c.workspace().mavenRepository().resolve("g/a/" + i + "/a-" + i + ".jar"), "jar");
             }
             return JobWorkerTest.exit(c, exit, status, "resolve " + status);
         };
@@ -101,28 +99,24 @@ class BuildBesideResolveTest {
                 return JobWorkerTest.exit(c, left ? 1 : 0, left ? "FAILED" : "PASSED",
                         left ? "half-written classes of the stopped build" : "built after resolve");
             }
-            write(source.resolve("pom.xml"), "<project/>");
-            write(source.resolve("web/pom.xml"), "<project/>");
-            write(source.resolve("src/main/java/com/example/target/Kept.java"), "package com.example.target;");
-            write(source.resolve("target/classes/Half.class"), "half");
-            write(source.resolve("web/target/classes/Half.class"), "half");
+            BuildWithTestsTest.write(source.resolve("pom.xml"), "<project/>");
+            BuildWithTestsTest.write(source.resolve("web/pom.xml"), "<project/>");
+            BuildWithTestsTest.write(source.resolve("src/main/java/com/example/target/Kept.java"), "package com.example.target;");
+            BuildWithTestsTest.write(source.resolve("target/classes/Half.class"), "half");
+            BuildWithTestsTest.write(source.resolve("web/target/classes/Half.class"), "half");
             buildStarted.countDown();
-            try {
-                Thread.sleep(30_000);
-                return JobWorkerTest.exit(c, 0, "PASSED", "never stopped");
-            } catch (InterruptedException e) {
-                stopped.set(true);
-                throw e;
-            }
+            return untilStopped(c, stopped);
         };
     }
 
-    private static void write(Path file, String text) {
+    /** Runs until the worker stops the stage (interrupts its thread); {@code stopped} is set then. */
+    private static StageRun untilStopped(StageCommand c, AtomicBoolean stopped) throws InterruptedException {
         try {
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            Thread.sleep(30_000);
+            return JobWorkerTest.exit(c, 0, "PASSED", "never stopped");
+        } catch (InterruptedException e) {
+            stopped.set(true);
+            throw e;
         }
     }
 
@@ -231,7 +225,7 @@ class BuildBesideResolveTest {
         runner.stages.put("build", c -> {
             if (c.besideResolve()) {
                 buildStarted.countDown();
-                write(c.workspace().stageReports("build").resolve("stale.txt"), "left by the stopped build");
+                BuildWithTestsTest.write(c.workspace().stageReports("build").resolve("stale.txt"), "left by the stopped build");
                 return JobWorkerTest.exit(c, 1, "FAILED", "cannot access the artifact in offline mode");
             }
             return JobWorkerTest.exit(c, 0, "PASSED", "built after resolve");
@@ -317,13 +311,7 @@ class BuildBesideResolveTest {
         runner.stages.put("resolve", c -> {
             buildStarted.await(10, TimeUnit.SECONDS);
             Cancellation.cancel(c.workspace(), Clock.systemUTC());
-            try {
-                Thread.sleep(30_000);
-                return JobWorkerTest.exit(c, 0, "PASSED", "never stopped");
-            } catch (InterruptedException e) {
-                resolveStopped.set(true);
-                throw e;
-            }
+            return untilStopped(c, resolveStopped);
         });
         runner.stages.put("build", buildStoppedBesideResolve());
         worker(JobWorker.Overlaps.ALL).run(ws.jobId(), 1);

@@ -67,7 +67,7 @@ class BuildWithTestsTest {
         return JobWorkerTest.newJob(workspaces, stages, JobRequest.PipelineOptions.ALL);
     }
 
-    private static void write(Path file, String text) {
+    static void write(Path file, String text) {
         try {
             Files.createDirectories(file.getParent());
             Files.writeString(file, text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
