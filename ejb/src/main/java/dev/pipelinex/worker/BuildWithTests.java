@@ -59,15 +59,7 @@ final class BuildWithTests {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the test stage's folder: " + e.getMessage(), e);
         }
-        CountDownLatch exit = new CountDownLatch(1);
-        exits.put(Stage.BUILD.id(), exit);
-        return new BuildWithTests(ws, executor.submit(() -> {
-            try {
-                return runner.run(build);
-            } finally {
-                exit.countDown();
-            }
-        }));
+        return new BuildWithTests(ws, executor.submit(JobWorker.counted(Stage.BUILD.id(), exits, () -> runner.run(build))));
     }
 
     /** Whether a build result says its process goes on with the tests. */

@@ -289,8 +289,6 @@ public final class JobWorker {
         private boolean besideResolve;
         /** The end of a build beside resolve that came before resolve's. */
         private Ended held;
-        /** Whether the build starts again after one beside resolve was stopped: its log goes on. */
-        private boolean buildAgain;
 
         Graph(Workspace ws, JobMetadata metadata, JobStatus status) {
             this.ws = ws;
@@ -360,10 +358,8 @@ public final class JobWorker {
 
         /** Starts the stage's task: the build with its tests in one process when both are planned. */
         private void launch(String id, boolean beside) {
-            boolean again = buildAgain && id.equals(Stage.BUILD.id());
-            buildAgain &= !again;
             status = start(ws, status, id, beside
-                    ? " (beside resolve, offline on the shared cache: it stands if resolve downloads nothing)" : "", again);
+                    ? " (beside resolve, offline on the shared cache: it stands if resolve downloads nothing)" : "");
             if (id.equals(Stage.BUILD.id()) && overlaps.testsInBuild() && waiting.contains(Stage.TEST.id())) {
                 // One process for both: the build, then its tests; the test stage waits for it.
                 shared = BuildWithTests.start(runner, command(ws, metadata, id, Map.of(BuildWithTests.VARIABLE, "true"),
@@ -374,15 +370,8 @@ public final class JobWorker {
                 return;
             }
             StageCommand cmd = command(ws, metadata, id, Map.of(), stageTimeout, beside);
-            CountDownLatch exit = new CountDownLatch(1);
-            exits.put(id, exit);
-            running.put(id, ended.submit(() -> {
-                try {
-                    return new Ended(id, gate(ws, metadata, verdict(ws, id, runner.run(cmd))));
-                } finally {
-                    exit.countDown();
-                }
-            }));
+            running.put(id, ended.submit(counted(id, exits,
+                    () -> new Ended(id, gate(ws, metadata, verdict(ws, id, runner.run(cmd)))))));
         }
 
         /** The next stage to end; throws {@link Cancelled} as soon as a cancel of the job is seen. */
@@ -458,7 +447,6 @@ public final class JobWorker {
                     + " started beside it was stopped, its " + folders + " target folder(s) removed, and it starts again";
             JobLog.append(ws.stageLog(id), "[PIPELINE] STOPPED " + id + ": " + why);
             JobLog.append(ws.pipelineLog(), "[PIPELINE] " + why);
-            buildAgain = true;
             waiting.add(0, id);
         }
 
@@ -484,6 +472,23 @@ public final class JobWorker {
                 throw new IllegalStateException("interrupted while the build started beside resolve was stopped", e);
             }
         }
+    }
+
+    /**
+     * {@code task}, with a latch put in {@code exits} under {@code id} that it counts down when
+     * it ends, however it ends: a stopped stage's thread is awaited by it.
+     */
+    static <T> java.util.concurrent.Callable<T> counted(String id, Map<String, CountDownLatch> exits,
+                                                        java.util.concurrent.Callable<T> task) {
+        CountDownLatch exit = new CountDownLatch(1);
+        exits.put(id, exit);
+        return () -> {
+            try {
+                return task.call();
+            } finally {
+                exit.countDown();
+            }
+        };
     }
 
     /** How many regular files are under {@code dir} (none when it does not exist); -1 when it cannot be read. */
@@ -515,13 +520,16 @@ public final class JobWorker {
     }
 
     /**
-     * @param how     what the pipeline log adds to the stage's START line
-     * @param keepLog whether the stage's log stays (a stage started again): the rest of its folder goes
+     * Starts the stage's record: its state, a fresh folder, the START lines. A stage started again
+     * while it is still RUNNING (a build stopped beside resolve) keeps its log, the rest of its folder goes.
+     *
+     * @param how what the pipeline log adds to the stage's START line
      */
-    private JobStatus start(Workspace ws, JobStatus status, String id, String how, boolean keepLog) {
+    private JobStatus start(Workspace ws, JobStatus status, String id, String how) {
+        boolean again = status.stage(id).status() == StageStatus.RUNNING;
         status = status.withStage(id, s -> s.started(clock.instant()), clock.instant());
         save(ws, status);
-        if (keepLog && Files.isDirectory(ws.stageReports(id))) {
+        if (again && Files.isDirectory(ws.stageReports(id))) {
             try (var files = Files.list(ws.stageReports(id))) {
                 files.filter(f -> !f.equals(ws.stageLog(id))).forEach(Workspaces::deleteTree);
             } catch (java.io.IOException e) {
