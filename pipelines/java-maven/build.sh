@@ -34,46 +34,28 @@ if [ "${PIPELINEX_TESTS_FOLLOW:-false}" != true ] || [ ! -f "$hook" ] || grep -q
   build_result $?
 fi
 
-# Maven's output goes to this stage's log until the extension's line, then to the test stage's
-# log (the server makes it, empty, before the stage starts, and writes the test stage's first
-# line when it starts that stage: the output waits for that line, at most 10 s).
+# The server splits this one process's output at the extension's line: what comes before it is
+# this stage's log, what follows the test stage's. The extension waits at that line until the
+# server has taken SAST's copy of the compiled classes, so no test runs before it. Here the line
+# only tells which stage's result to write at the end.
 marker='[PIPELINEX] compiled; the tests follow'
-test_log=$REPORTS_DIR/test/test.log
-compiled=$STAGE_DIR/.compiled
-maven_exit=$STAGE_DIR/.maven-exit
-rm -f "$compiled" "$maven_exit"
+compiled=$(mktemp)
+rm -f "$compiled"
 # mawk (Debian's awk) reads a pipe in blocks unless told to read it line by line.
 line_awk=(awk)
 awk -W version 2>/dev/null | grep -q mawk && line_awk=(awk -W interactive)
-{
-  mvn_cmd "-Dmaven.ext.class.path=$hook" "${WRITE_CLASSPATH[@]}" package 2>&1
-  echo $? > "$maven_exit"
-} | "${line_awk[@]}" -v marker="$marker" -v compiled="$compiled" -v testlog="$test_log" '
-  !after && $0 == marker {
-    after = 1
-    printf "" > compiled; close(compiled)
-    system("i=0; while [ ! -s \"" testlog "\" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done")
-    next
-  }
-  after { print >> testlog; fflush(testlog); next }
-  { print; fflush() }' &
-output=$!
-while [ ! -f "$compiled" ] && kill -0 "$output" 2>/dev/null; do sleep 0.05; done
-tests_started_ms=$(date +%s%3N)
-if [ -f "$compiled" ]; then
-  write_result PASSED "the project compiled (main and test sources); its tests run next in the same Maven run" \
-    '{"tests_follow": true}'
-fi
-wait "$output"
-rc=$(cat "$maven_exit" 2>/dev/null || echo 1)
-rm -f "$maven_exit"
+mvn_cmd "-Dmaven.ext.class.path=$hook" "${WRITE_CLASSPATH[@]}" package 2>&1 \
+  | "${line_awk[@]}" -v marker="$marker" -v compiled="$compiled" '
+      !after && $0 == marker { after = 1; system("date +%s%3N > \"" compiled "\"") }
+      { print; fflush() }'
+rc=${PIPESTATUS[0]}
 # Without the line: a build that failed, or (the extension did not load) one that passed and
 # whose result says nothing of tests, so the test stage runs on its own.
-[ -f "$compiled" ] || build_result "$rc"
+[ -s "$compiled" ] || { rm -f "$compiled"; build_result "$rc"; }
+tests_started_ms=$(cat "$compiled")
 rm -f "$compiled"
 
-# The test stage's part: its result, and what this script prints, in its own log.
-exec >> "$test_log" 2>&1
+# The test stage's part: its result, in its own output folder (this output is its log now).
 STAGE=test
 STAGE_DIR=$REPORTS_DIR/test
 STAGE_STARTED_MS=$tests_started_ms

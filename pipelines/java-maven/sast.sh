@@ -10,8 +10,12 @@ STAGE=sast
 home=${PIPELINEX_SCANNERS:-/opt/pipelinex/scanners}
 list_outputs() { find "$APP_DIR" -path "$APP_DIR/.git" -prune -o -path "*/target/$1" -print 2>/dev/null | sort; }
 
-# The build stage leaves classes and classpaths; when it was switched off, compile here.
+# The build stage leaves classes and classpaths (the server's copy, read-only here); when it was
+# switched off, compile a copy of the project of this stage's own.
 if [ -z "$(list_outputs pipelinex/classpath.txt)" ]; then
+  copy=$(mktemp -d)
+  (cd "$APP_DIR" && tar -cf - --exclude=./.git .) | tar -xf - -C "$copy"
+  APP_DIR=$copy
   if ! mvn_cmd -q -DskipTests compile "${WRITE_CLASSPATH[@]}"; then
     write_result FAILED "the project did not compile, so there are no classes to analyse; see sast.log"
     exit 1

@@ -8,8 +8,12 @@ STAGE=sca
 # The dependency tree is short work for Maven, and so is matching it against the curated
 # advisories: QUICK_JVM. A full OSV import is more to read, so the scanner then runs as usual.
 quick_maven
+# The project as admitted is read-only here: the trees are written in a copy of its own (no
+# build folders, no history: the POMs are what the tree needs).
+copy=$(mktemp -d)
+(cd "$APP_DIR" && tar -cf - --exclude=./.git --exclude=target .) | tar -xf - -C "$copy"
+APP_DIR=$copy
 tree=target/pipelinex/dependency-tree.json
-find "$APP_DIR" -path "*/$tree" -type f -delete 2>/dev/null
 offline=(-o)
 [ "${MAVEN_OFFLINE:-false}" = true ] && offline=()
 if ! mvn_cmd "${offline[@]}" "$DEPENDENCY_PLUGIN:tree" -DoutputType=json -DoutputFile="$tree"; then

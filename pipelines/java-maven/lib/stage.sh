@@ -37,7 +37,7 @@ write_result() {
   [ -n "$summary" ] || summary='{}'
   local took=$(( $(date +%s%3N) - STAGE_STARTED_MS ))
   local tmp="$STAGE_DIR/.result.json.tmp"
-  printf '{"stage": "%s", "status": "%s", "duration_ms": %d, "message": "%s", "summary": %s}\n' \
+  printf '{"schema": 1, "stage": "%s", "status": "%s", "duration_ms": %d, "message": "%s", "summary": %s}\n' \
     "$STAGE" "$status" "$took" "$(json_escape "$message")" "$summary" > "$tmp"
   mv -f "$tmp" "$STAGE_DIR/result.json"
   echo "[$STAGE] $status: $message"

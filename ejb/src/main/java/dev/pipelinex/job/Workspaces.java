@@ -76,27 +76,10 @@ public final class Workspaces {
         deleteTree(ws.dir());
     }
 
+    /** Removes {@code dir} and everything in it without following any link ({@link dev.pipelinex.files.NoFollow}). */
     public static void deleteTree(Path dir) {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
         try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                    if (exc != null) {
-                        throw exc;
-                    }
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            dev.pipelinex.files.NoFollow.deleteTree(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove " + dir + ": " + e.getMessage(), e);
         }

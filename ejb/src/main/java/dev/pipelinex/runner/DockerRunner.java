@@ -19,12 +19,9 @@ import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import dev.pipelinex.job.Workspace;
 import dev.pipelinex.job.Workspaces;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -155,17 +152,16 @@ public final class DockerRunner implements Runner {
     private StageRun runContainer(StageCommand cmd) throws InterruptedException {
         Workspace ws = cmd.workspace();
         long start = System.nanoTime();
-        prepare(ws, cmd.log());
+        prepare(cmd);
         String id = create(cmd);
         boolean timedOut = false;
         int exit = -1;
-        try (OutputStream log = Files.newOutputStream(cmd.log(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        try (StageOutput log = new StageOutput(cmd);
              ResultCallback.Adapter<Frame> logs = new ResultCallback.Adapter<>() {
                  @Override
                  public void onNext(Frame frame) {
                      try {
                          log.write(frame.getPayload());
-                         log.flush();
                      } catch (IOException e) {
                          throw new UncheckedIOException(e);
                      }
@@ -197,10 +193,17 @@ public final class DockerRunner implements Runner {
     String create(StageCommand cmd) {
         Workspace ws = cmd.workspace();
         boolean resolve = cmd.resolve();
+        // Of the job, the container sees its project (writable only as the Maven stages' working
+        // copy), its scripts and the server's signals read-only, and its own output folders.
         List<Bind> binds = new ArrayList<>(List.of(
-                new Bind(ws.source().toString(), new Volume("/job/source"), AccessMode.rw),
-                new Bind(ws.pipelines().toString(), new Volume("/job/pipelines"), AccessMode.ro),
-                new Bind(ws.reports().toString(), new Volume("/job/reports"), AccessMode.rw)));
+                new Bind(cmd.appDir().toString(), new Volume("/job/source"), cmd.project().writable() ? AccessMode.rw : AccessMode.ro),
+                new Bind(ws.pipelines().toString(), new Volume("/job/pipelines"), AccessMode.ro)));
+        if (Files.isDirectory(ws.control())) {
+            binds.add(new Bind(ws.control().toString(), new Volume("/job/control"), AccessMode.ro));
+        }
+        for (String stage : cmd.writes()) {
+            binds.add(new Bind(ws.output(stage).toString(), new Volume("/job/reports/" + stage), AccessMode.rw));
+        }
         // A build beside resolve never sees the job's repository that resolve is filling: it has
         // one in its own tmpfs, with the shared cache behind it.
         if (!cmd.besideResolve()) {
@@ -212,6 +215,7 @@ public final class DockerRunner implements Runner {
                 "REPORTS_DIR=/job/reports",
                 "STAGE=" + cmd.stage(),
                 "JOB_ID=" + ws.jobId(),
+                "PIPELINEX_CONTROL_DIR=/job/control",
                 "HOME=/tmp",
                 "MAVEN_REPO_LOCAL=" + (cmd.besideResolve() ? StageCommand.PRIVATE_REPOSITORY : "/job/m2"),
                 "MAVEN_OFFLINE=" + !resolve));
@@ -257,13 +261,35 @@ public final class DockerRunner implements Runner {
         return c.getId();
     }
 
-    /** Hands the job's folders to UID 10001, the only user the containers run as. */
-    private static void prepare(Workspace ws, Path log) {
+    /** Makes the stage's output folders and the job's repository, and hands them (not what is in them) to UID 10001. */
+    private static void prepare(StageCommand cmd) {
+        Workspace ws = cmd.workspace();
+        List<String> dirs = new ArrayList<>();
         try {
             Files.createDirectories(ws.mavenRepository());
-            Files.createDirectories(log.getParent());
-            Process p = new ProcessBuilder("chown", "-R", UID, ws.source().toString(), ws.reports().toString(),
-                    ws.mavenRepository().toString()).redirectErrorStream(true).start();
+            dirs.add(ws.mavenRepository().toString());
+            for (String stage : cmd.writes()) {
+                Files.createDirectories(ws.output(stage));
+                dirs.add(ws.output(stage).toString());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        chown(dirs, false);
+    }
+
+    /** Before the job's first stage, while none of its processes runs: its working copy goes to UID 10001. */
+    @Override
+    public void prepareJob(Workspace ws) {
+        chown(List.of(ws.work().toString()), true);
+    }
+
+    /** {@code chown} of {@code paths} to UID 10001, recursive (never through a link: {@code -P}) or not. */
+    static void chown(List<String> paths, boolean recursive) {
+        List<String> command = new ArrayList<>(recursive ? List.of("chown", "-R", "-P", UID) : List.of("chown", "-h", UID));
+        command.addAll(paths);
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes());
             if (p.waitFor() != 0) {
                 throw new IllegalStateException("cannot hand the workspace to UID 10001 (the server must run as root "

@@ -102,34 +102,41 @@ public final class LocalRunner implements Runner {
 
     /** Runs the stage's script as a process tree of its own, killed whatever happens. */
     private StageRun runProcess(StageCommand cmd) throws InterruptedException {
-        Path log = cmd.log();
         long start = System.nanoTime();
         Process process;
+        StageOutput output;
         try {
-            Files.createDirectories(log.getParent());
+            Workspace ws = cmd.workspace();
+            for (String stage : cmd.writes()) {
+                Files.createDirectories(ws.output(stage));
+            }
             List<String> command = new java.util.ArrayList<>(List.of("setsid"));
             if (cmd.background()) {
                 command.addAll(List.of("nice", "-n", String.valueOf(BACKGROUND_NICENESS)));
             }
+            List<String> script = List.of("bash", cmd.script().toString());
             if (sandbox != null) {
-                Files.createDirectories(cmd.workspace().mavenRepository());
-                command.addAll(sandbox.command(cmd.workspace().dir(), cmd.stage(), List.of("bash", cmd.script().toString())));
+                Files.createDirectories(ws.mavenRepository());
+                command.addAll(sandbox.command(mounts(cmd), cmd.appDir(), cmd.resolve(), script));
             } else {
-                command.addAll(List.of("bash", cmd.script().toString()));
+                command.addAll(script);
             }
             ProcessBuilder pb = new ProcessBuilder(command)
-                    .directory(cmd.workspace().dir().toFile())
+                    .directory(cmd.appDir().toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             Map<String, String> env = pb.environment();
+            // Nothing of the server's own environment (passwords, tokens, DOCKER_HOST) reaches a stage.
+            env.clear();
+            env.putAll(baseEnvironment());
             env.putAll(extraEnv);
             env.putAll(cmd.env());
-            env.put("APP_DIR", cmd.workspace().source().toString());
+            env.put("APP_DIR", cmd.appDir().toString());
             env.put("PIPELINES_DIR", cmd.pipelineDir().toString());
-            env.put("REPORTS_DIR", cmd.workspace().reports().toString());
+            env.put("REPORTS_DIR", ws.outputs().toString());
             env.put("STAGE", cmd.stage());
-            env.put("JOB_ID", cmd.workspace().jobId());
+            env.put("JOB_ID", ws.jobId());
+            env.put("PIPELINEX_CONTROL_DIR", ws.control().toString());
             env.put(NODE_VARIABLE, node);
             if (sandbox != null) {
                 sandboxRepositories(cmd, env);
@@ -139,16 +146,21 @@ public final class LocalRunner implements Runner {
                 // of its own: stage.sh gives its autogroup the same niceness.
                 env.put("PIPELINEX_NICENESS", String.valueOf(BACKGROUND_NICENESS));
             }
+            output = new StageOutput(cmd);
             process = pb.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start stage " + cmd.stage() + ": " + e.getMessage(), e);
         }
+        Thread copier = new Thread(() -> copy(process, output), "pipelinex-output-" + cmd.workspace().jobId() + "-" + cmd.stage());
+        copier.setDaemon(true);
+        copier.start();
         boolean finished = false;
         try {
             finished = process.waitFor(cmd.timeout().toMillis(), TimeUnit.MILLISECONDS);
         } finally {
             // Whatever happened (deadline, interrupt, normal end), nothing the stage started survives it.
             killTree(process);
+            copier.join(10_000);
         }
         long took = (System.nanoTime() - start) / 1_000_000;
         if (!finished) {
@@ -156,6 +168,44 @@ public final class LocalRunner implements Runner {
             return new StageRun(-1, true, took);
         }
         return new StageRun(process.exitValue(), false, took);
+    }
+
+    /** The process's output into the stage's log, until every process holding the pipe is gone. */
+    private static void copy(Process process, StageOutput output) {
+        try (output; var in = process.getInputStream()) {
+            in.transferTo(output);
+        } catch (IOException e) {
+            LOG.fine("stage output ended: " + e.getMessage());
+        }
+    }
+
+    /**
+     * What every stage starts from instead of the server's environment: a search path, a home,
+     * a locale, and the server's JDK unless the job's command names one.
+     */
+    private Map<String, String> baseEnvironment() {
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
+        env.put("HOME", sandbox != null ? "/tmp" : System.getProperty("user.home"));
+        env.put("LANG", "C.UTF-8");
+        env.put("JAVA_HOME", System.getProperty("java.home"));
+        return env;
+    }
+
+    /** What of the job a sandboxed stage sees: its project, its scripts (read-only), its output folders, its Maven repository. */
+    private static List<Sandbox.Mount> mounts(StageCommand cmd) {
+        Workspace ws = cmd.workspace();
+        List<Sandbox.Mount> mounts = new java.util.ArrayList<>(List.of(
+                new Sandbox.Mount(cmd.appDir(), cmd.project().writable()),
+                new Sandbox.Mount(ws.pipelines(), false),
+                new Sandbox.Mount(ws.control(), false)));
+        for (String stage : cmd.writes()) {
+            mounts.add(new Sandbox.Mount(ws.output(stage), true));
+        }
+        if (!cmd.besideResolve()) {
+            mounts.add(new Sandbox.Mount(ws.mavenRepository(), true));
+        }
+        return mounts;
     }
 
     /**

@@ -179,13 +179,15 @@ public final class ResolveMemo {
      * stage wrote none (SNAPSHOTs from outside) or one that is not a plain list of repository paths.
      */
     public void remember(StageCommand cmd, String key) {
-        Path list = cmd.workspace().stageReports(STAGE).resolve("artifacts.txt");
         try {
-            if (!Files.isRegularFile(list, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.size(list) > MAX_ARTIFACTS * 300L) {
+            // The stage's own output folder: read without following a link, and capped.
+            Optional<byte[]> listed = dev.pipelinex.files.NoFollow.readFile(cmd.workspace().output(STAGE), "artifacts.txt",
+                    MAX_ARTIFACTS * 300L);
+            if (listed.isEmpty()) {
                 return;
             }
             List<String> artifacts = new ArrayList<>();
-            for (String line : Files.readAllLines(list, StandardCharsets.UTF_8)) {
+            for (String line : new String(listed.get(), StandardCharsets.UTF_8).split("\n")) {
                 if (line.isBlank()) {
                     continue;
                 }

@@ -29,6 +29,13 @@ public interface Runner {
         return false;
     }
 
+    /**
+     * Called before a job's first stage, once its working copy ({@link Workspace#work()}) is
+     * made and none of its processes runs: hands the job's folders to the stages' user.
+     */
+    default void prepareJob(Workspace workspace) {
+    }
+
     /** Called once a job has its final state: frees what the runner kept for it. */
     default void finish(Workspace workspace) {
     }

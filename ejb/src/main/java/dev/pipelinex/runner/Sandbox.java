@@ -1,6 +1,5 @@
 package dev.pipelinex.runner;
 
-import dev.pipelinex.pipeline.Stage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,19 +14,22 @@ import java.util.logging.Logger;
 /**
  * The local runner's sandbox: bubblewrap ({@code bwrap}) around each stage. The stage runs as
  * UID 10001 in a user namespace of its own, with its own PID, IPC and host-name namespaces, a
- * read-only view of the system folders and of the tools it needs (Maven, the scanners, the
- * JDKs, the shared Maven caches), a private {@code /tmp}, and only its job's project, reports
- * and Maven repository writable. Every stage but {@code resolve} runs without network.
- * Nothing else of the machine (other jobs, the server's configuration) is visible inside.
+ * read-only view of the system folders (of /etc only what programs need) and of the tools it
+ * needs (Maven, the scanners, the JDKs, the shared Maven caches), a private {@code /tmp}, an
+ * empty environment but for what the runner passes, and of its job only the folders its
+ * command names. Every stage but {@code resolve} runs without network. Nothing else of the
+ * machine (other jobs, the server's configuration, the job's state and reports) is visible inside.
  */
 public final class Sandbox {
 
     private static final Logger LOG = Logger.getLogger(Sandbox.class.getName());
     public static final int UID = 10001;
-    private static final List<String> SYSTEM = List.of("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/opt");
-
-    /** The folders of a job that its stages write: the project, the reports, the job's Maven repository. */
-    static final List<String> WRITABLE = List.of("source", "reports", "m2");
+    private static final List<String> SYSTEM = List.of("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/opt");
+    /** What of /etc a stage sees: the dynamic linker's cache, users and groups by name, time zone, certificates, the JDKs' and Maven's own files. */
+    static final List<String> ETC = List.of("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/passwd",
+            "/etc/group", "/etc/nsswitch.conf", "/etc/hosts", "/etc/localtime", "/etc/timezone", "/etc/ssl",
+            "/etc/ca-certificates", "/etc/java-17-openjdk", "/etc/java-21-openjdk", "/etc/java-25-openjdk",
+            "/etc/alternatives", "/etc/maven", "/etc/mavenrc", "/etc/debian_version", "/etc/os-release");
 
     private final String bwrap;
     private final Set<Path> readOnly;
@@ -71,7 +73,7 @@ public final class Sandbox {
         try {
             Path dir = Files.createTempDirectory("pipelinex-sandbox-probe");
             try {
-                List<String> cmd = new ArrayList<>(command(dir, "probe", List.of("true")));
+                List<String> cmd = new ArrayList<>(command(List.of(new Mount(dir, true)), dir, false, List.of("true")));
                 Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
                 if (!p.waitFor(10, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
@@ -90,13 +92,21 @@ public final class Sandbox {
         }
     }
 
-    /** The command that runs {@code command} for {@code stage} of the job whose folder is {@code jobDir}. */
-    public List<String> command(Path jobDir, String stage, List<String> command) {
+    /** A folder of the job's that a stage sees at the same path, writable or not. */
+    public record Mount(Path path, boolean writable) {
+    }
+
+    /**
+     * The command that runs {@code command} in a sandbox that sees the system folders and the
+     * tools read-only, a private {@code /tmp}, and of the job only {@code mounts}: never the
+     * job's folder as a whole (its state, metadata, reports and logs are the server's).
+     */
+    public List<String> command(List<Mount> mounts, Path chdir, boolean network, List<String> command) {
         List<String> cmd = new ArrayList<>(List.of(bwrap,
                 "--unshare-user", "--uid", Integer.toString(UID), "--gid", Integer.toString(UID),
                 "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                 "--hostname", "pipelinex-stage", "--die-with-parent", "--new-session"));
-        if (!Stage.RESOLVE.id().equals(stage)) {
+        if (!network) {
             cmd.add("--unshare-net");
         }
         for (String dir : SYSTEM) {
@@ -111,22 +121,25 @@ public final class Sandbox {
                 cmd.addAll(List.of("--ro-bind", dir, dir));
             }
         }
+        // Of /etc only what programs need to start, resolve names and trust certificates: not
+        // shadow, not the server's or anyone's configuration.
+        for (String etc : ETC) {
+            if (Files.exists(Path.of(etc))) {
+                cmd.addAll(List.of("--ro-bind", etc, etc));
+            }
+        }
         cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"));
         for (Path p : readOnly) {
             if (Files.exists(p) && !underSystem(p)) {
                 cmd.addAll(List.of("--ro-bind", p.toString(), p.toString()));
             }
         }
-        // The job's folder is read-only (its metadata and state are the server's); its project,
-        // reports and Maven repository are the stage's to write.
-        cmd.addAll(List.of("--ro-bind", jobDir.toString(), jobDir.toString()));
-        for (String writable : WRITABLE) {
-            Path p = jobDir.resolve(writable);
-            if (Files.isDirectory(p)) {
-                cmd.addAll(List.of("--bind", p.toString(), p.toString()));
+        for (Mount m : mounts) {
+            if (Files.isDirectory(m.path())) {
+                cmd.addAll(List.of(m.writable() ? "--bind" : "--ro-bind", m.path().toString(), m.path().toString()));
             }
         }
-        cmd.addAll(List.of("--chdir", jobDir.toString()));
+        cmd.addAll(List.of("--chdir", chdir.toString()));
         cmd.addAll(command);
         return cmd;
     }

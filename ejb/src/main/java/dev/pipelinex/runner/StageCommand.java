@@ -4,6 +4,7 @@ import dev.pipelinex.job.Workspace;
 import dev.pipelinex.pipeline.Stage;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,15 +13,62 @@ import java.util.Map;
  * A build {@code besideResolve} starts while the resolve stage still runs ({@link Runner#buildsBesideResolve()}):
  * offline, on a Maven repository of its own process with the shared cache behind it, never on
  * the job's repository that resolve is filling.
+ *
+ * <p>What the stage may touch: the project it sees ({@link #project()}), writable only for the
+ * Maven stages' working copy, and the output folders of {@link #writes()}, nothing else of the
+ * job. Its output stream is the server's to write into its log; a {@link #split()} sends what
+ * follows a line of the build's to another stage's log.
  */
 public record StageCommand(Workspace workspace, String stackId, String stage, Duration timeout, Map<String, String> env,
-                           boolean besideResolve) {
+                           boolean besideResolve, Project project, List<String> writes, Split split) {
 
     /** The Maven repository of a build beside resolve: in the stage's own {@code /tmp}, gone with it. */
     public static final String PRIVATE_REPOSITORY = "/tmp/pipelinex-m2";
 
+    /** Which copy of the project a stage sees as {@code APP_DIR}. */
+    public enum Project {
+        /** The job's working copy, writable: the Maven stages (resolve, build, test). */
+        WORK(true),
+        /** The project as admitted, read-only: the secret scan, SCA. */
+        SOURCE(false),
+        /** The server's copy of what the build left, read-only: SAST. */
+        BUILT(false);
+
+        private final boolean writable;
+
+        Project(boolean writable) {
+            this.writable = writable;
+        }
+
+        public boolean writable() {
+            return writable;
+        }
+
+        public Path in(Workspace ws) {
+            return switch (this) {
+                case WORK -> ws.work();
+                case SOURCE -> ws.source();
+                case BUILT -> ws.built();
+            };
+        }
+    }
+
+    /**
+     * A build whose process goes on as another stage: once the line {@code marker} is printed,
+     * the rest of the output is {@code stage}'s log, and {@code reached} is called (once).
+     */
+    public record Split(String marker, String stage, Runnable reached) {
+    }
+
     public StageCommand {
         env = env == null ? Map.of() : Map.copyOf(env);
+        project = project == null ? defaultProject(stage) : project;
+        writes = writes == null || writes.isEmpty() ? List.of(stage) : List.copyOf(writes);
+    }
+
+    public StageCommand(Workspace workspace, String stackId, String stage, Duration timeout, Map<String, String> env,
+                        boolean besideResolve) {
+        this(workspace, stackId, stage, timeout, env, besideResolve, null, null, null);
     }
 
     public StageCommand(Workspace workspace, String stackId, String stage, Duration timeout, Map<String, String> env) {
@@ -31,6 +79,14 @@ public record StageCommand(Workspace workspace, String stackId, String stage, Du
         this(workspace, stackId, stage, timeout, Map.of());
     }
 
+    /** The copy of the project a stage sees when nothing else is said: the Maven stages build in the work copy, the scanners read the source. */
+    public static Project defaultProject(String stage) {
+        return Stage.byId(stage).map(s -> switch (s) {
+            case RESOLVE, BUILD, TEST -> Project.WORK;
+            case SAST, SCA, SECRETS -> Project.SOURCE;
+        }).orElse(Project.SOURCE);
+    }
+
     public Path pipelineDir() {
         return workspace.pipelines().resolve(stackId);
     }
@@ -39,8 +95,14 @@ public record StageCommand(Workspace workspace, String stackId, String stage, Du
         return pipelineDir().resolve(stage + ".sh");
     }
 
+    /** The stage's log: the server's file, written from the process's output. */
     public Path log() {
         return workspace.stageLog(stage);
+    }
+
+    /** The project folder on this machine that the stage sees as {@code APP_DIR}. */
+    public Path appDir() {
+        return project.in(workspace);
     }
 
     /** Whether this is the resolve stage: the one with network, which fills the job's Maven repository. */

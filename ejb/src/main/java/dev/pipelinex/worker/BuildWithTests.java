@@ -12,54 +12,65 @@ import dev.pipelinex.runner.StageRun;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
  * A build stage whose process goes on with the tests, so that the project's lifecycle (its
  * validate-phase checks, the up-to-date checks of the compiler, Maven's start) runs once rather
- * than once per stage. The script is told with {@value #VARIABLE}; when it takes the offer, it
- * writes the build's result as soon as everything is compiled, with {@code summary.tests_follow}
- * true, and the tests' output and result under the test stage. The build stage then ends and its
- * dependents (SAST) start while the same process runs the tests as the test stage. A script that
- * does not take it writes its result at its end as usual, and the tests run in a stage of their own.
+ * than once per stage. The script is told with {@value #VARIABLE}; when it takes the offer, a
+ * Maven extension prints {@value #MARKER} once everything is compiled and then waits, before any
+ * test runs, until the server lets it go on ({@link StageFiles#TESTS_MAY_START}). The server
+ * sees that line in the process's output ({@link StageCommand.Split}), takes SAST's copy of what
+ * was compiled, writes the build's result itself (with {@code summary.tests_follow} true) and lets
+ * the tests start; the rest of the output is the test stage's log. A script that does not take
+ * the offer writes its result at its end as usual, and the tests run in a stage of their own.
  */
 final class BuildWithTests {
 
     /** The variable that offers the build script to run the tests as well. */
     static final String VARIABLE = "PIPELINEX_TESTS_FOLLOW";
-    /** How often the build's result is looked for while the process runs. */
-    private static final long POLL_MS = 50;
+    /** The line the Maven extension prints once everything is compiled (its {@code CompiledSignal.LINE}). */
+    static final String MARKER = "[PIPELINEX] compiled; the tests follow";
+    /** How long SAST's copy may take before the build is failed (a copy that hangs on a file the build swapped in). */
+    static final long SNAPSHOT_WAIT_S = 120;
 
     private final Workspace ws;
     private final Future<StageRun> process;
+    private final CountDownLatch compiled;
+    private final long started = System.nanoTime();
 
-    private BuildWithTests(Workspace ws, Future<StageRun> process) {
+    private BuildWithTests(Workspace ws, Future<StageRun> process, CountDownLatch compiled) {
         this.ws = ws;
         this.process = process;
+        this.compiled = compiled;
     }
 
     /**
-     * Starts the process on the executor. The test stage's folder is made afresh first, with an
-     * empty log the script appends the tests' output to (a runner hands reports/ to the stage's
-     * user before it starts, this log with it). {@code exits} gets the latch of the process's end.
+     * Starts the process on the executor, writing the build's and the test stage's output
+     * folders. {@code exits} gets the latch of the process's end.
      */
     static BuildWithTests start(Runner runner, StageCommand build, ExecutorService executor,
                                 Map<String, CountDownLatch> exits) {
         Workspace ws = build.workspace();
         String test = Stage.TEST.id();
         Workspaces.deleteTree(ws.stageReports(test));
+        StageFiles.freshOutput(ws, test);
         try {
-            Files.createDirectories(ws.stageReports(test));
-            Files.createFile(ws.stageLog(test));
+            Files.deleteIfExists(ws.control().resolve(StageFiles.TESTS_MAY_START));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare the test stage's folder: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot reset the tests' start signal: " + e.getMessage(), e);
         }
-        return new BuildWithTests(ws, executor.submit(JobWorker.counted(Stage.BUILD.id(), exits, () -> runner.run(build))));
+        CountDownLatch compiled = new CountDownLatch(1);
+        StageCommand both = new StageCommand(ws, build.stackId(), build.stage(), build.timeout(), build.env(),
+                build.besideResolve(), StageCommand.Project.WORK, List.of(build.stage(), test),
+                new StageCommand.Split(MARKER, test, compiled::countDown));
+        return new BuildWithTests(ws, executor.submit(JobWorker.counted(Stage.BUILD.id(), exits, () -> runner.run(both))), compiled);
     }
 
     /** Whether a build result says its process goes on with the tests. */
@@ -68,22 +79,45 @@ final class BuildWithTests {
     }
 
     /**
-     * The build's result: as soon as the script has written one that says the tests follow, else
-     * {@code verdict} of the process once it has ended.
+     * The build's result: as soon as the process says everything is compiled (SAST's copy taken,
+     * the tests let go on), else {@code verdict} of the process once it has ended.
      */
     StageResult awaitBuild(Function<StageRun, StageResult> verdict) throws InterruptedException {
         while (true) {
             boolean ended = process.isDone();
-            Optional<StageResult> written = written();
-            if (written.isPresent() && testsFollow(written.get())) {
-                // The process's exit code is the tests' now.
-                return written.get();
+            if (compiled.await(ended ? 0 : 50, TimeUnit.MILLISECONDS)) {
+                return compiled();
             }
             if (ended) {
                 return verdict.apply(awaitProcess());
             }
-            Thread.sleep(POLL_MS);
         }
+    }
+
+    /** Everything is compiled and the build waits: SAST's copy, the build's result, then the tests may start. */
+    private StageResult compiled() throws InterruptedException {
+        Future<?> copy = java.util.concurrent.CompletableFuture.runAsync(() -> StageFiles.snapshot(ws));
+        try {
+            copy.get(SNAPSHOT_WAIT_S, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            stop();
+            String why = e instanceof java.util.concurrent.TimeoutException
+                    ? "SAST's copy of the compiled project took longer than " + SNAPSHOT_WAIT_S + " s"
+                    : e.getCause().getMessage();
+            StageResult failed = new StageResult(Stage.BUILD.id(), ResultStatus.ERROR, elapsed(), why, Map.of());
+            JobFiles.writeResult(ws, failed);
+            return failed;
+        }
+        StageResult result = new StageResult(Stage.BUILD.id(), ResultStatus.PASSED, elapsed(),
+                "the project compiled (main and test sources); its tests run next in the same Maven run",
+                Map.of("tests_follow", true));
+        JobFiles.writeResult(ws, result);
+        StageFiles.letTestsStart(ws);
+        return result;
+    }
+
+    private long elapsed() {
+        return (System.nanoTime() - started) / 1_000_000;
     }
 
     /** The process's end. */
@@ -94,14 +128,5 @@ final class BuildWithTests {
     /** Stops the process (the runner kills it) if it still runs. */
     void stop() {
         process.cancel(true);
-    }
-
-    /** The build's result.json so far; one being written or unreadable counts as none yet. */
-    private Optional<StageResult> written() {
-        try {
-            return JobFiles.readResult(ws, Stage.BUILD.id());
-        } catch (RuntimeException e) {
-            return Optional.empty();
-        }
     }
 }

@@ -20,7 +20,8 @@ final class JobLog {
     static void append(Path file, String line) {
         try {
             Files.createDirectories(file.getParent());
-            Files.writeString(file, line + "\n", StandardCharsets.UTF_8,
+            // One line, whatever a stage's message held: no line of a log is anyone's to choose whole.
+            Files.writeString(file, line.replaceAll("[\\r\\n]", " ") + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             LOG.log(Level.WARNING, "cannot write to " + file, e);

@@ -6,6 +6,7 @@ import dev.pipelinex.job.JobLocks;
 import dev.pipelinex.job.JobMetadata;
 import dev.pipelinex.job.JobState;
 import dev.pipelinex.job.JobStatus;
+import dev.pipelinex.job.ResultSchema;
 import dev.pipelinex.job.ResultStatus;
 import dev.pipelinex.job.StageResult;
 import dev.pipelinex.job.StageStatus;
@@ -258,6 +259,11 @@ public final class JobWorker {
      * are the stages after it. Only this thread writes state.json and the pipeline log.
      */
     private JobStatus runStages(Workspace ws, JobMetadata metadata, JobStatus status) throws InterruptedException {
+        if (metadata.stages().stream().anyMatch(s -> StageCommand.defaultProject(s) == StageCommand.Project.WORK)) {
+            // A fresh working copy for every attempt, handed to the stages' user before any of them runs.
+            StageFiles.prepare(ws);
+            runner.prepareJob(ws);
+        }
         return new Graph(ws, metadata, status).run();
     }
 
@@ -366,12 +372,12 @@ public final class JobWorker {
                         stageTimeout.multipliedBy(2), beside), executor, exits);
                 BuildWithTests build = shared;
                 running.put(id, ended.submit(() -> new Ended(id, gate(ws, metadata,
-                        build.awaitBuild(run -> verdict(ws, id, run, sharedLate()))))));
+                        build.awaitBuild(run -> built(ws, verdict(ws, id, run, sharedLate())))))));
                 return;
             }
             StageCommand cmd = command(ws, metadata, id, Map.of(), stageTimeout, beside);
             running.put(id, ended.submit(counted(id, exits,
-                    () -> new Ended(id, gate(ws, metadata, verdict(ws, id, runner.run(cmd)))))));
+                    () -> new Ended(id, gate(ws, metadata, built(ws, verdict(ws, id, runner.run(cmd))))))));
         }
 
         /** The next stage to end; throws {@link Cancelled} as soon as a cancel of the job is seen. */
@@ -409,7 +415,7 @@ public final class JobWorker {
                 String test = Stage.TEST.id();
                 status = status.withStage(test, s -> s.started(clock.instant()), clock.instant());
                 save(ws, status);
-                JobLog.append(ws.stageLog(test), "[PIPELINE] START " + test);
+                // The test stage's log starts with its START line, written where the process's output was split.
                 JobLog.append(ws.pipelineLog(), "[PIPELINE] START " + test + " (in the build's process)");
                 BuildWithTests build = shared;
                 running.put(test, ended.submit(() -> new Ended(test, gate(ws, metadata,
@@ -442,7 +448,7 @@ public final class JobWorker {
                 return;
             }
             // What the stopped build left goes before any stage starts (SCA writes in target/ too).
-            int folders = BuildFolders.remove(ws.source());
+            int folders = BuildFolders.remove(ws.work());
             String why = "resolve added " + (added < 0 ? "files" : added + " files") + " to the job's Maven repository: the build"
                     + " started beside it was stopped, its " + folders + " target folder(s) removed, and it starts again";
             JobLog.append(ws.stageLog(id), "[PIPELINE] STOPPED " + id + ": " + why);
@@ -538,6 +544,7 @@ public final class JobWorker {
         } else {
             Workspaces.deleteTree(ws.stageReports(id));
         }
+        StageFiles.freshOutput(ws, id);
         JobLog.append(ws.stageLog(id), "[PIPELINE] START " + id);
         JobLog.append(ws.pipelineLog(), "[PIPELINE] START " + id + how);
         return status;
@@ -560,7 +567,10 @@ public final class JobWorker {
         // The oldest JDK of the runner that is at least the Java release the job asked for.
         javaHome(metadata).ifPresent(home -> env.put("JAVA_HOME", home));
         env.putAll(extra);
-        return new StageCommand(ws, metadata.stackId(), id, timeout, env, besideResolve);
+        // SAST reads the server's copy of what the build compiled; without a build it compiles a copy of its own.
+        StageCommand.Project project = id.equals(Stage.SAST.id()) && metadata.stages().contains(Stage.BUILD.id())
+                ? StageCommand.Project.BUILT : StageCommand.defaultProject(id);
+        return new StageCommand(ws, metadata.stackId(), id, timeout, env, besideResolve, project, null, null);
     }
 
     /** The result with the job's quality gate applied (written back when the gate changes it). */
@@ -605,27 +615,48 @@ public final class JobWorker {
                 + " s (twice pipelinex.stage.timeout-seconds) and were killed";
     }
 
-    /** @param late what the result says when the process ran past its deadline */
+    /**
+     * @param late what the result says when the process ran past its deadline
+     *
+     * <p>The stage's processes are gone: its files are ingested into its reports, and its
+     * result.json is believed only once it validates ({@link ResultSchema}).
+     */
     private StageResult verdict(Workspace ws, String stage, StageRun run, String late) {
+        StageFiles.ingest(ws, stage);
         if (run.timedOut()) {
             return overwrite(ws, new StageResult(stage, ResultStatus.ERROR, run.durationMs(), late, Map.of()));
         }
-        Optional<StageResult> written;
-        try {
-            written = JobFiles.readResult(ws, stage);
-        } catch (RuntimeException e) {
-            return overwrite(ws, new StageResult(stage, ResultStatus.ERROR, run.durationMs(),
-                    "the stage wrote an unreadable result.json: " + e.getMessage(), Map.of()));
-        }
-        if (written.isEmpty()) {
+        java.nio.file.Path file = ws.resultFile(stage);
+        if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return overwrite(ws, new StageResult(stage, ResultStatus.ERROR, run.durationMs(),
                     "the stage script exited with code " + run.exitCode() + " without writing result.json; see "
                             + stage + ".log", Map.of()));
         }
-        StageResult result = written.get();
+        StageResult result;
+        try {
+            if (Files.size(file) > ResultSchema.MAX_BYTES) {
+                throw new ResultSchema.InvalidResult("result.json of stage " + stage + " is larger than "
+                        + ResultSchema.MAX_BYTES + " bytes");
+            }
+            result = ResultSchema.validate(stage, Files.readAllBytes(file));
+        } catch (ResultSchema.InvalidResult e) {
+            return overwrite(ws, new StageResult(stage, ResultStatus.ERROR, run.durationMs(), e.getMessage(), Map.of()));
+        } catch (java.io.IOException e) {
+            return overwrite(ws, new StageResult(stage, ResultStatus.ERROR, run.durationMs(),
+                    "the stage wrote an unreadable result.json: " + e.getMessage(), Map.of()));
+        }
         if (run.exitCode() != 0 && result.status() == ResultStatus.PASSED) {
             return overwrite(ws, new StageResult(stage, ResultStatus.ERROR, result.durationMs(),
                     "the stage script reported PASSED but exited with code " + run.exitCode(), result.summary()));
+        }
+        // What is served is the result as validated (messages on one line, cut to length).
+        return overwrite(ws, result);
+    }
+
+    /** After a build that passed in a process of its own, now ended: SAST's copy of what it compiled. */
+    private static StageResult built(Workspace ws, StageResult result) {
+        if (result.stage().equals(Stage.BUILD.id()) && result.status() == ResultStatus.PASSED && !BuildWithTests.testsFollow(result)) {
+            StageFiles.snapshot(ws);
         }
         return result;
     }

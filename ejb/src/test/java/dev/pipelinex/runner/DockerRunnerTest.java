@@ -156,11 +156,12 @@ class DockerRunnerTest {
         assertTrue(tmpfs.path("/tmp").asText().contains("size=" + TMPFS), "the /tmp tmpfs should be limited: " + tmpfs);
     }
 
-    private List<String> expectedBinds(boolean withCache) {
+    /** A Maven stage's mounts: the job's working copy, its scripts, its own output folder (never the server's reports), its repository. */
+    private List<String> expectedBinds(String stage, boolean withCache) {
         List<String> binds = new ArrayList<>(List.of(
-                ws.source() + ":/job/source:rw",
+                ws.work() + ":/job/source:rw",
                 ws.pipelines() + ":/job/pipelines:ro",
-                ws.reports() + ":/job/reports:rw",
+                ws.output(stage) + ":/job/reports/" + stage + ":rw",
                 ws.dir().resolve("m2") + ":/job/m2:rw"));
         if (withCache) {
             binds.add(cache + ":/cache:ro");
@@ -185,7 +186,7 @@ class DockerRunnerTest {
         JsonNode host = body.path("HostConfig");
         assertEquals("none", host.path("NetworkMode").asText(), "build should have no network");
         assertEquals(1024, host.path("CpuShares").asInt(), "the build has the default CPU weight: " + host);
-        assertEquals(Set.copyOf(expectedBinds(true)), Set.copyOf(strings(host.get("Binds"))), "the mounts");
+        assertEquals(Set.copyOf(expectedBinds("build", true)), Set.copyOf(strings(host.get("Binds"))), "the mounts");
         assertEquals(5, host.get("Binds").size(), "no other mounts: " + host.get("Binds"));
         assertEquals("pipelinex-" + ws.jobId() + "-build", engine.createName, "the container name");
 
@@ -224,9 +225,35 @@ class DockerRunnerTest {
         assertEquals("none", host.path("NetworkMode").asText(), "no network");
         List<String> binds = strings(host.get("Binds"));
         assertTrue(binds.stream().noneMatch(b -> b.contains(":/job/m2:")), "the job's repository, which resolve fills, is not mounted: " + binds);
-        assertEquals(Set.of(ws.source() + ":/job/source:rw", ws.pipelines() + ":/job/pipelines:ro",
-                ws.reports() + ":/job/reports:rw", cache + ":/cache:ro"), Set.copyOf(binds), "the mounts");
+        assertEquals(Set.of(ws.work() + ":/job/source:rw", ws.pipelines() + ":/job/pipelines:ro",
+                ws.output("build") + ":/job/reports/build:rw", cache + ":/cache:ro"), Set.copyOf(binds), "the mounts");
     }
+
+    @Test
+    void aScannerSeesTheProjectReadOnlyAndWritesOnlyItsOwnOutputFolder() throws Exception {
+        Files.createDirectories(cache);
+        runner().run(stage("secrets", Duration.ofSeconds(30)));
+        List<String> binds = strings(createBody().path("HostConfig").get("Binds"));
+        assertTrue(binds.contains(ws.source() + ":/job/source:ro"), "the project as admitted, read-only: " + binds);
+        assertTrue(binds.contains(ws.output("secrets") + ":/job/reports/secrets:rw"), "its own output folder: " + binds);
+        assertTrue(binds.stream().noneMatch(b -> b.startsWith(ws.reports().toString()) || b.startsWith(ws.work().toString())),
+                "neither the server's reports nor the build's working copy: " + binds);
+    }
+
+    @Test
+    void theServersEnvironmentDoesNotReachAStage() throws Exception {
+        runner().run(stage("build", Duration.ofSeconds(30)));
+        List<String> env = strings(createBody().get("Env"));
+        for (String v : env) {
+            String name = v.substring(0, v.indexOf('='));
+            assertTrue(ALLOWED_ENV.contains(name), "only the runner contract's variables reach a stage, not " + name + ": " + env);
+        }
+    }
+
+    /** What a container's environment may hold: the runner contract, Maven's settings, the scanners' data, the job's own options. */
+    static final Set<String> ALLOWED_ENV = Set.of("APP_DIR", "PIPELINES_DIR", "REPORTS_DIR", "STAGE", "JOB_ID",
+            "PIPELINEX_CONTROL_DIR", "HOME", "MAVEN_REPO_LOCAL", "MAVEN_OFFLINE", "MAVEN_MIRROR_URL", "MAVEN_REPO_TAIL",
+            "PIPELINEX_ADVISORIES", "PIPELINEX_SECRET_RULES");
 
     @Test
     void scannersWeighLessThanTheBuildWhenTheCpuIsContended() throws Exception {
@@ -250,7 +277,7 @@ class DockerRunnerTest {
         assertTrue(env.stream().noneMatch(v -> v.startsWith("MAVEN_REPO_TAIL=")), "no cache, no tail: " + env);
         JsonNode host = body.path("HostConfig");
         assertEquals("host", host.path("NetworkMode").asText(), "resolve should have the network");
-        assertEquals(Set.copyOf(expectedBinds(false)), Set.copyOf(strings(host.get("Binds"))), "the mounts");
+        assertEquals(Set.copyOf(expectedBinds("resolve", false)), Set.copyOf(strings(host.get("Binds"))), "the mounts");
         assertEquals(4, host.get("Binds").size(), "no cache mount without a cache folder: " + host.get("Binds"));
         assertEquals("pipelinex-" + ws.jobId() + "-resolve", engine.createName, "the container name");
         assertTrue(indexOf(engine.requests(), "DELETE", "/containers/c1") >= 0, "the container should be removed");

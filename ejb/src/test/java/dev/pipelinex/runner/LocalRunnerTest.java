@@ -32,8 +32,9 @@ class LocalRunnerTest {
     private final List<Path> pidFiles = new ArrayList<>();
 
     @BeforeEach
-    void setUp() {
+    void setUp() throws IOException {
         ws = new Workspaces(tmp).create();
+        Files.createDirectories(ws.work());
     }
 
     /** Kills, by pid, whatever a failed test's scripts may have left running. */
@@ -53,7 +54,7 @@ class LocalRunnerTest {
     }
 
     private Path pidFile(String name) {
-        Path f = ws.reports().resolve(name);
+        Path f = ws.outputs().resolve(name);
         pidFiles.add(f);
         return f;
     }
@@ -112,6 +113,7 @@ class LocalRunnerTest {
                 echo "JOB_ID=$JOB_ID"
                 echo "MAVEN_HOME=$MAVEN_HOME"
                 echo "PWD=$(pwd)"
+                echo "NAMES=$(env | cut -d= -f1 | sort | tr '\\n' ' ')"
                 read -r line; echo "stdin read status $?"
                 echo "to stderr" >&2
                 exit 3
@@ -125,10 +127,17 @@ class LocalRunnerTest {
         assertFalse(run.timedOut(), "a script that ends in time has not timed out");
         String log = Files.readString(ws.stageLog("build"));
         assertTrue(log.startsWith("[PIPELINE] START build\n"), "output should be appended, not overwrite the log: " + log);
-        for (String line : List.of("APP_DIR=" + ws.source(), "PIPELINES_DIR=" + ws.pipelines().resolve(STACK),
-                "REPORTS_DIR=" + ws.reports(), "STAGE=build", "JOB_ID=" + ws.jobId(), "MAVEN_HOME=/opt/maven",
-                "PWD=" + ws.dir().toRealPath(), "stdin read status 1", "to stderr")) {
+        for (String line : List.of("APP_DIR=" + ws.work(), "PIPELINES_DIR=" + ws.pipelines().resolve(STACK),
+                "REPORTS_DIR=" + ws.outputs(), "STAGE=build", "JOB_ID=" + ws.jobId(), "MAVEN_HOME=/opt/maven",
+                "PWD=" + ws.work().toRealPath(), "stdin read status 1", "to stderr")) {
             assertTrue(log.contains(line + "\n"), "the stage log should contain '" + line + "': " + log);
+        }
+        String names = log.lines().filter(l -> l.startsWith("NAMES=")).findFirst().orElseThrow().substring(6);
+        java.util.Set<String> allowed = java.util.Set.of("APP_DIR", "PIPELINES_DIR", "REPORTS_DIR", "STAGE", "JOB_ID",
+                "MAVEN_HOME", "PATH", "HOME", "LANG", "JAVA_HOME", "PIPELINEX_CONTROL_DIR", LocalRunner.NODE_VARIABLE,
+                "PWD", "SHLVL", "_", "OLDPWD");
+        for (String name : names.trim().split(" ")) {
+            assertTrue(allowed.contains(name), "nothing of the server's environment reaches a stage, yet it had " + name + ": " + names);
         }
     }
 
@@ -139,8 +148,6 @@ class LocalRunnerTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/bwrap")) && sandbox.probe() == null,
                 "bubblewrap works here");
         Path cache = Files.createDirectories(tmp.resolve("cache"));
-        Files.createDirectories(ws.source());
-        Files.createDirectories(ws.reports());
         LocalRunner runner = new LocalRunner(Map.of(), "test-node", new JavaHomes(Map.of()), sandbox, new MavenCache(cache));
         assertTrue(runner.buildsBesideResolve(), "a sandboxed job has a repository of its own");
         assertFalse(new LocalRunner(Map.of(), "test-node").buildsBesideResolve(), "without a sandbox stages share one");

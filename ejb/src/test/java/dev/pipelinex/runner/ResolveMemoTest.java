@@ -57,8 +57,8 @@ class ResolveMemoTest {
 
     /** What a resolve stage that passed leaves: its artifact list. */
     private static void resolved(StageCommand cmd, String... artifacts) throws IOException {
-        Files.createDirectories(cmd.workspace().stageReports("resolve"));
-        Files.write(cmd.workspace().stageReports("resolve").resolve("artifacts.txt"), List.of(artifacts));
+        Files.createDirectories(cmd.workspace().output("resolve"));
+        Files.write(cmd.workspace().output("resolve").resolve("artifacts.txt"), List.of(artifacts));
     }
 
     @Test

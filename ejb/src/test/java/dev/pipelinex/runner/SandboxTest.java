@@ -22,11 +22,18 @@ class SandboxTest {
 
     Path job() throws IOException {
         Path job = dir.resolve("job");
-        for (String d : List.of("source", "reports", "m2", "pipelines")) {
+        for (String d : List.of("work", "source", "reports/build", "out/build", "m2", "pipelines")) {
             Files.createDirectories(job.resolve(d));
         }
         Files.writeString(job.resolve("state.json"), "{\"state\":\"RUNNING\"}");
+        Files.writeString(job.resolve("reports/build/build.log"), "the server's log\n");
         return job;
+    }
+
+    /** What a build stage of the job sees: its working copy, its scripts, its output folder, its repository. */
+    static List<Sandbox.Mount> buildMounts(Path job) {
+        return List.of(new Sandbox.Mount(job.resolve("work"), true), new Sandbox.Mount(job.resolve("pipelines"), false),
+                new Sandbox.Mount(job.resolve("out/build"), true), new Sandbox.Mount(job.resolve("m2"), true));
     }
 
     /** The arguments that follow each occurrence of {@code option}, in pairs. */
@@ -41,14 +48,16 @@ class SandboxTest {
     }
 
     @Test
-    void onlyTheJobsProjectReportsAndRepositoryAreWritable() throws IOException {
+    void onlyTheStagesOwnFoldersAreWritableAndTheJobFolderIsNotSeen() throws IOException {
         Path job = job();
         Path maven = Files.createDirectories(dir.resolve("maven"));
         List<String> cmd = new Sandbox("/usr/bin/bwrap", List.of(maven, dir.resolve("absent")))
-                .command(job, "build", List.of("bash", "build.sh"));
-        assertEquals(List.of(job.resolve("source").toString(), job.resolve("reports").toString(),
+                .command(buildMounts(job), job.resolve("work"), false, List.of("bash", "build.sh"));
+        assertEquals(List.of(job.resolve("work").toString(), job.resolve("out/build").toString(),
                 job.resolve("m2").toString()), after(cmd, "--bind"));
-        assertTrue(after(cmd, "--ro-bind").contains(job.toString()), "the job folder itself is read-only");
+        assertFalse(after(cmd, "--ro-bind").contains(job.toString()), "the job folder as a whole (state, reports) is not seen");
+        assertFalse(after(cmd, "--ro-bind").contains("/etc"), "not the whole of /etc");
+        assertFalse(after(cmd, "--ro-bind").contains("/etc/shadow"), "never the password hashes");
         assertTrue(after(cmd, "--ro-bind").contains(maven.toString()), "tools are read-only");
         assertFalse(after(cmd, "--ro-bind").contains(dir.resolve("absent").toString()), "missing folders are left out");
         assertTrue(cmd.contains("--unshare-net"), "no network for the build");
@@ -58,7 +67,8 @@ class SandboxTest {
 
     @Test
     void onlyResolveHasNetwork() throws IOException {
-        List<String> cmd = new Sandbox("/usr/bin/bwrap", List.of()).command(job(), "resolve", List.of("true"));
+        Path job = job();
+        List<String> cmd = new Sandbox("/usr/bin/bwrap", List.of()).command(buildMounts(job), job, true, List.of("true"));
         assertFalse(cmd.contains("--unshare-net"));
     }
 
@@ -69,29 +79,31 @@ class SandboxTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/bwrap")) && sandbox.probe() == null, "bubblewrap works here");
         Path job = job();
         Path outside = Files.writeString(dir.resolve("outside.txt"), "untouched");
+        String out = job.resolve("out/build").toString();
         String script = String.join("; ",
-                "id -u > reports/uid",
-                "echo built > source/out",
-                "(ls " + dir + " >/dev/null) 2>/dev/null && ls " + dir + " > reports/listing",
-                "(echo x > state.json) 2>/dev/null && echo wrote-state > reports/escape",
+                "id -u > " + out + "/uid",
+                "echo built > " + job.resolve("work/built"),
+                "(ls " + dir + " >/dev/null) 2>/dev/null && ls " + dir + " > " + out + "/listing",
+                "(cat " + job.resolve("state.json") + ") 2>/dev/null && echo read-state >> " + out + "/escape",
+                "(echo x >> " + job.resolve("reports/build/build.log") + ") 2>/dev/null && echo wrote-log >> " + out + "/escape",
+                "(echo x > " + job.resolve("source/planted") + ") 2>/dev/null && echo wrote-source >> " + out + "/escape",
+                "(cat /etc/shadow) 2>/dev/null && echo read-shadow >> " + out + "/escape",
                 // Where the sandbox lets this write happen at all, it lands in its private /tmp.
                 "(echo x > " + outside + ") 2>/dev/null",
-                "(exec 3<>/dev/tcp/127.0.0.1/22) 2>/dev/null && echo network >> reports/escape",
+                "(exec 3<>/dev/tcp/127.0.0.1/22) 2>/dev/null && echo network >> " + out + "/escape",
                 "true");
-        Process p = new ProcessBuilder(sandbox.command(job, "build", List.of("bash", "-c", script)))
+        Process p = new ProcessBuilder(sandbox.command(buildMounts(job), job.resolve("work"), false, List.of("bash", "-c", script)))
                 .redirectErrorStream(true).start();
         assertTrue(p.waitFor(20, TimeUnit.SECONDS));
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), out);
-        assertEquals("10001", Files.readString(job.resolve("reports/uid")).trim());
-        assertEquals("built", Files.readString(job.resolve("source/out")).trim());
-        assertFalse(Files.exists(job.resolve("reports/escape")), () -> "escaped: " + read(job.resolve("reports/escape")));
+        String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), printed);
+        assertEquals("10001", Files.readString(job.resolve("out/build/uid")).trim());
+        assertEquals("built", Files.readString(job.resolve("work/built")).trim());
+        assertFalse(Files.exists(job.resolve("out/build/escape")), () -> "escaped: " + read(job.resolve("out/build/escape")));
         assertEquals("{\"state\":\"RUNNING\"}", Files.readString(job.resolve("state.json")));
+        assertEquals("the server's log\n", Files.readString(job.resolve("reports/build/build.log")));
+        assertFalse(Files.exists(job.resolve("source/planted")), "the project as admitted is not the stage's to write");
         assertEquals("untouched", Files.readString(outside));
-        if (Files.exists(job.resolve("reports/listing"))) {
-            assertEquals("job", Files.readString(job.resolve("reports/listing")).trim(),
-                    "only the job's own folder is visible beside it");
-        }
     }
 
     private static String read(Path p) {

@@ -93,7 +93,7 @@ class BuildBesideResolveTest {
      */
     private Behaviour buildStoppedBesideResolve() {
         return c -> {
-            Path source = c.workspace().source();
+            Path source = c.workspace().work();
             if (!c.besideResolve()) {
                 boolean left = Files.exists(source.resolve("target")) || Files.exists(source.resolve("web/target"));
                 return JobWorkerTest.exit(c, left ? 1 : 0, left ? "FAILED" : "PASSED",
@@ -164,7 +164,7 @@ class BuildBesideResolveTest {
         assertTrue(builds.get(0).besideResolve());
         assertFalse(builds.get(1).besideResolve(), "built again on the job's repository");
         assertEquals("built after resolve", s.stage("build").message(), "the stopped build's target folders were removed first");
-        assertTrue(Files.exists(ws.source().resolve("src/main/java/com/example/target/Kept.java")),
+        assertTrue(Files.exists(ws.work().resolve("src/main/java/com/example/target/Kept.java")),
                 "a folder named target without a POM beside it is the project's own");
         assertFalse(s.stage("build").startedAt().isBefore(s.stage("resolve").finishedAt()), "the build that counts began after resolve");
         assertEquals(StageStatus.PASSED, s.stage("sast").status());
@@ -225,7 +225,7 @@ class BuildBesideResolveTest {
         runner.stages.put("build", c -> {
             if (c.besideResolve()) {
                 buildStarted.countDown();
-                BuildWithTestsTest.write(c.workspace().stageReports("build").resolve("stale.txt"), "left by the stopped build");
+                BuildWithTestsTest.write(c.workspace().output("build").resolve("stale.txt"), "left by the stopped build");
                 return JobWorkerTest.exit(c, 1, "FAILED", "cannot access the artifact in offline mode");
             }
             return JobWorkerTest.exit(c, 0, "PASSED", "built after resolve");
@@ -241,6 +241,7 @@ class BuildBesideResolveTest {
                 + " to the job's Maven repository"), "the stopped build's log stays, and says why it stopped: " + log);
         assertTrue(log.endsWith("[PIPELINE] START build\noutput of build\n[PIPELINE] END build PASSED\n"), log);
         assertFalse(Files.exists(ws.stageReports("build").resolve("stale.txt")), "the rest of the stage's folder went");
+        assertFalse(Files.exists(ws.output("build").resolve("stale.txt")), "the stopped build's output folder went too");
     }
 
     @Test
@@ -250,7 +251,9 @@ class BuildBesideResolveTest {
         runner.stages.put("build", c -> {
             buildStarted.countDown();
             Workspace w = c.workspace();
-            BuildWithTestsTest.result(w, "build", "PASSED", "{\"tests_follow\": true}");
+            try (BuildWithTestsTest.Out out = BuildWithTestsTest.output(c)) {
+                BuildWithTestsTest.compiled(c, out);
+            }
             if (!BuildWithTestsTest.testStarted(w)) {
                 return new StageRun(3, false, 100);
             }
@@ -276,7 +279,9 @@ class BuildBesideResolveTest {
             if (c.besideResolve()) {
                 return buildStoppedBesideResolve().run(c);
             }
-            BuildWithTestsTest.result(c.workspace(), "build", "PASSED", "{\"tests_follow\": true}");
+            try (BuildWithTestsTest.Out out = BuildWithTestsTest.output(c)) {
+                BuildWithTestsTest.compiled(c, out);
+            }
             BuildWithTestsTest.testStarted(c.workspace());
             BuildWithTestsTest.result(c.workspace(), "test", "PASSED", "{\"tests\": {\"passed\": 3, \"failed\": 0, \"skipped\": 0}}");
             return new StageRun(0, false, 100);

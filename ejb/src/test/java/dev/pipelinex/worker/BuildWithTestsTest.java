@@ -14,6 +14,7 @@ import dev.pipelinex.job.StageStatus;
 import dev.pipelinex.job.Workspace;
 import dev.pipelinex.job.Workspaces;
 import dev.pipelinex.runner.StageCommand;
+import dev.pipelinex.runner.StageOutput;
 import dev.pipelinex.runner.StageRun;
 import dev.pipelinex.worker.JobWorkerTest.Behaviour;
 import dev.pipelinex.worker.JobWorkerTest.FakeRunner;
@@ -76,26 +77,28 @@ class BuildWithTestsTest {
         }
     }
 
+    /** A result.json as a script writes it, in the stage's output folder. */
     static void result(Workspace ws, String stage, String status, String summary) {
-        Path tmp = ws.stageReports(stage).resolve(".result.json.tmp");
-        write(tmp, "{\"stage\": \"" + stage + "\", \"status\": \"" + status + "\", \"duration_ms\": 100, \"message\": \""
+        Path tmp = ws.output(stage).resolve(".result.json.tmp");
+        write(tmp, "{\"schema\": 1, \"stage\": \"" + stage + "\", \"status\": \"" + status + "\", \"duration_ms\": 100, \"message\": \""
                 + stage + " " + status + "\", \"summary\": " + summary + "}\n");
         try {
-            Files.move(tmp, ws.resultFile(stage), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, ws.output(stage).resolve("result.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Waits until the test stage's log has the server's START line: the stage has begun. */
+    /** Waits until the test stage has begun: its log has the server's START line and the job's state says so. */
     static boolean testStarted(Workspace ws) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             try {
-                if (Files.readString(ws.stageLog("test")).contains("[PIPELINE] START test")) {
+                if (Files.readString(ws.stageLog("test")).contains("[PIPELINE] START test")
+                        && JobFiles.readStatus(ws).map(s -> s.stage("test").startedAt() != null).orElse(false)) {
                     return true;
                 }
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 // not there yet
             }
             Thread.sleep(10);
@@ -110,24 +113,75 @@ class BuildWithTestsTest {
     private static Behaviour buildThenTests(CountDownLatch before, String testStatus, int exit) {
         return c -> {
             Workspace ws = c.workspace();
-            write(c.log(), "compiling\n");
-            result(ws, "build", "PASSED", "{\"tests_follow\": true}");
-            if (!testStarted(ws)) {
-                return new StageRun(3, false, 100);
+            try (Out out = output(c)) {
+                print(out, "compiling");
+                compiled(c, out);
+                if (!testStarted(ws)) {
+                    return new StageRun(3, false, 100);
+                }
+                if (!before.await(10, TimeUnit.SECONDS)) {
+                    return new StageRun(4, false, 100);
+                }
+                print(out, "running tests");
             }
-            if (!before.await(10, TimeUnit.SECONDS)) {
-                return new StageRun(4, false, 100);
-            }
-            write(ws.stageLog("test"), "running tests\n");
             result(ws, "test", testStatus, "{\"tests\": {\"passed\": 3, \"failed\": " + (exit == 0 ? 0 : 1) + ", \"skipped\": 0}}");
             return new StageRun(exit, false, 100);
         };
     }
 
+    /** The runner's writer of the stage's output, as a real runner has it ({@link StageOutput}). */
+    record Out(StageOutput stream) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                stream.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    static Out output(StageCommand c) {
+        try {
+            return new Out(new StageOutput(c));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void print(Out out, String line) {
+        try {
+            out.stream().write((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * What the Maven extension does once everything is compiled: its line, then a wait until the
+     * server lets the tests start (a build whose tests started before would fail here).
+     */
+    static void compiled(StageCommand c, Out out) throws InterruptedException {
+        print(out, BuildWithTests.MARKER);
+        Path go = c.workspace().control().resolve(StageFiles.TESTS_MAY_START);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.exists(go)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the server never let the tests start");
+            }
+            Thread.sleep(5);
+        }
+        if (!Files.isDirectory(c.workspace().built())) {
+            throw new IllegalStateException("the tests were let go before SAST's copy was taken");
+        }
+    }
+
     /** The build script taking the offer, whose process then ends as {@code end} says, with no test result. */
     private static Behaviour buildThenEnd(StageRun end) {
         return c -> {
-            result(c.workspace(), "build", "PASSED", "{\"tests_follow\": true}");
+            try (Out out = output(c)) {
+                compiled(c, out);
+            }
             testStarted(c.workspace());
             return end;
         };
@@ -153,6 +207,8 @@ class BuildWithTestsTest {
         assertEquals(StageStatus.PASSED, s.stage("build").status());
         assertEquals(StageStatus.PASSED, s.stage("test").status());
         assertEquals("test PASSED", s.stage("test").message(), "the test stage's result is the one the script wrote");
+        assertEquals(List.of("build", "test"), build.writes(), "the one process writes the output folders of both stages");
+        assertTrue(Files.isRegularFile(ws.built().resolve("pom.xml")), "SAST's copy of the project was taken");
         assertFalse(s.stage("test").startedAt().isBefore(s.stage("build").finishedAt()),
                 "the test stage starts when the build ends");
         String testLog = Files.readString(ws.stageLog("test"));
@@ -249,7 +305,9 @@ class BuildWithTestsTest {
         CountDownLatch never = new CountDownLatch(1);
         CountDownLatch interrupted = new CountDownLatch(1);
         runner.stages.put("build", c -> {
-            result(c.workspace(), "build", "PASSED", "{\"tests_follow\": true}");
+            try (Out out = output(c)) {
+                compiled(c, out);
+            }
             try {
                 never.await();
             } catch (InterruptedException e) {

@@ -98,17 +98,17 @@ class JobWorkerTest {
         }
     }
 
-    /** Writes result.json the way lib/stage.sh does, under REPORTS_DIR/STAGE, and ends with an exit code. */
+    /** Writes result.json the way lib/stage.sh does, under REPORTS_DIR/STAGE (the stage's output folder), and ends with an exit code. */
     static StageRun exit(StageCommand cmd, int code, String status, String message) {
         writeResultLikeAScript(cmd, status, message);
         return new StageRun(code, false, 250);
     }
 
     static void writeResultLikeAScript(StageCommand cmd, String status, String message) {
-        Path dir = cmd.workspace().reports().resolve(cmd.stage());
+        Path dir = cmd.workspace().output(cmd.stage());
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("result.json"), "{\"stage\": \"" + cmd.stage() + "\", \"status\": \"" + status
+            Files.writeString(dir.resolve("result.json"), "{\"schema\": 1, \"stage\": \"" + cmd.stage() + "\", \"status\": \"" + status
                     + "\", \"duration_ms\": 250, \"message\": \"" + message + "\", \"summary\": {\"tests\": {\"passed\": 4,"
                     + " \"failed\": 0, \"skipped\": 0}}}\n");
             Files.writeString(cmd.log(), "output of " + cmd.stage() + "\n", java.nio.file.StandardOpenOption.APPEND);
@@ -149,6 +149,11 @@ class JobWorkerTest {
     /** A queued job of the spring-boot-maven stack with these stages planned, created {@link #CREATED}. */
     static Workspace newJob(Workspaces workspaces, List<String> stages, JobRequest.PipelineOptions options) {
         Workspace ws = workspaces.create();
+        try {
+            Files.writeString(ws.source().resolve("pom.xml"), "<project/>\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         JobFiles.writeMetadata(ws, new JobMetadata(ws.jobId(), CREATED, JobSource.upload("p.zip"),
                 new JobRequest.Stack("java", "spring-boot", "maven"), new JobRequest.Versions("17", "3.9"),
                 options, "spring-boot-maven", new JobMetadata.Admission("ACCEPTED", List.of()), stages));
@@ -290,8 +295,8 @@ class JobWorkerTest {
         Workspace ws = job(List.of("build"));
         runner.stages.put("build", c -> {
             try {
-                Files.createDirectories(c.workspace().stageReports("build"));
-                Files.writeString(c.workspace().resultFile("build"), "{\"stage\": \"build\", \"status\": \"PAS");
+                Files.createDirectories(c.workspace().output("build"));
+                Files.writeString(c.workspace().output("build").resolve("result.json"), "{\"stage\": \"build\", \"status\": \"PAS");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -547,10 +552,10 @@ class JobWorkerTest {
 
     /** A scanner stage's result with open findings by severity. */
     private static StageRun findings(StageCommand cmd, int critical, int high, int medium) {
-        Path dir = cmd.workspace().reports().resolve(cmd.stage());
+        Path dir = cmd.workspace().output(cmd.stage());
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("result.json"), "{\"stage\": \"" + cmd.stage() + "\", \"status\": \"PASSED\","
+            Files.writeString(dir.resolve("result.json"), "{\"schema\": 1, \"stage\": \"" + cmd.stage() + "\", \"status\": \"PASSED\","
                     + " \"duration_ms\": 5, \"message\": \"" + cmd.stage() + ": some findings\", \"summary\": {\"findings\":"
                     + " {\"critical\": " + critical + ", \"high\": " + high + ", \"medium\": " + medium
                     + ", \"low\": 0, \"info\": 0}, \"suppressed\": 0}}\n");

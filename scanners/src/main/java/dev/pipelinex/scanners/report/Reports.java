@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * A scanner stage's {@code result.json}, in the format every stage writes:
- * {@code {stage, status, duration_ms, message, summary{findings{critical, high, medium, low, info}, suppressed}}}.
+ * {@code {schema: 1, stage, status, duration_ms, message, summary{findings{critical, high, medium, low, info}, suppressed}}}.
  * The counts are of open findings; suppressed ones are counted apart.
  */
 public final class Reports {
@@ -73,6 +73,7 @@ public final class Reports {
     public static void writeResult(Path dir, String stage, String status, long startedMs, String message,
                                    ObjectNode summary) throws IOException {
         ObjectNode result = JSON.createObjectNode();
+        result.put("schema", 1); // the server checks every result against this version of its schema
         result.put("stage", stage);
         result.put("status", status);
         result.put("duration_ms", startedMs > 0 ? Math.max(0, System.currentTimeMillis() - startedMs) : 0);
