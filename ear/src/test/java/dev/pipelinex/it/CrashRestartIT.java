@@ -130,7 +130,7 @@ class CrashRestartIT {
     /** The processes whose environment names the job's folder (the runner contract's APP_DIR). */
     static List<ProcessHandle> processesOf(Path workspace) {
         // ISO-8859-1 maps every byte to one char, so this is the byte search for the UTF-8 marker.
-        String marker = new String(("APP_DIR=" + workspace.resolve("source")).getBytes(StandardCharsets.UTF_8),
+        String marker = new String(("APP_DIR=" + workspace + "/").getBytes(StandardCharsets.UTF_8),
                 StandardCharsets.ISO_8859_1);
         List<ProcessHandle> found = new ArrayList<>();
         for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {

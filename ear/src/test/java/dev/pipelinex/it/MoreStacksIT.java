@@ -96,7 +96,7 @@ class MoreStacksIT {
                 "SAST covers the classes of model, pricing and web");
         JsonNode sca = PipelineIT.result(id, "sca").path("summary");
         assertTrue(sca.path("modules").asInt() >= 3, "SCA reads every module's graph: " + sca);
-        assertTrue(Files.isRegularFile(PipelineIT.workspace(id).resolve("source/web/target/web-1.0.0.war")),
+        assertTrue(Files.isRegularFile(PipelineIT.workspace(id).resolve("work/web/target/web-1.0.0.war")),
                 "the WAR module is packaged");
         String build = api.get("api/jobs/" + id + "/reports/build/log").body();
         assertTrue(build.contains("release 21"), "compiled with --release 21");

@@ -27,7 +27,7 @@ public final class Sandbox {
     private static final List<String> SYSTEM = List.of("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/opt");
     /** What of /etc a stage sees: the dynamic linker's cache, users and groups by name, time zone, certificates, the JDKs' and Maven's own files. */
     static final List<String> ETC = List.of("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/passwd",
-            "/etc/group", "/etc/nsswitch.conf", "/etc/hosts", "/etc/localtime", "/etc/timezone", "/etc/ssl",
+            "/etc/group", "/etc/nsswitch.conf", "/etc/hosts", "/etc/resolv.conf", "/etc/host.conf", "/etc/gai.conf", "/etc/localtime", "/etc/timezone", "/etc/ssl",
             "/etc/ca-certificates", "/etc/java-17-openjdk", "/etc/java-21-openjdk", "/etc/java-25-openjdk",
             "/etc/alternatives", "/etc/maven", "/etc/mavenrc", "/etc/debian_version", "/etc/os-release");
 
