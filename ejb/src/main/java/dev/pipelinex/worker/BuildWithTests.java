@@ -43,12 +43,14 @@ final class BuildWithTests {
     private final Workspace ws;
     private final Future<StageRun> process;
     private final CountDownLatch compiled;
+    private final ExecutorService executor;
     private final long started = System.nanoTime();
 
-    private BuildWithTests(Workspace ws, Future<StageRun> process, CountDownLatch compiled) {
+    private BuildWithTests(Workspace ws, Future<StageRun> process, CountDownLatch compiled, ExecutorService executor) {
         this.ws = ws;
         this.process = process;
         this.compiled = compiled;
+        this.executor = executor;
     }
 
     /**
@@ -70,7 +72,8 @@ final class BuildWithTests {
         StageCommand both = new StageCommand(ws, build.stackId(), build.stage(), build.timeout(), build.env(),
                 build.besideResolve(), StageCommand.Project.WORK, List.of(build.stage(), test),
                 new StageCommand.Split(MARKER, test, compiled::countDown));
-        return new BuildWithTests(ws, executor.submit(JobWorker.counted(Stage.BUILD.id(), exits, () -> runner.run(both))), compiled);
+        return new BuildWithTests(ws, executor.submit(JobWorker.counted(Stage.BUILD.id(), exits, () -> runner.run(both))), compiled,
+                executor);
     }
 
     /** Whether a build result says its process goes on with the tests. */
@@ -96,7 +99,8 @@ final class BuildWithTests {
 
     /** Everything is compiled and the build waits: SAST's copy, the build's result, then the tests may start. */
     private StageResult compiled() throws InterruptedException {
-        Future<?> copy = java.util.concurrent.CompletableFuture.runAsync(() -> StageFiles.snapshot(ws));
+        // On the stages' executor (the server's managed threads), so that a copy that hangs holds one of those, not a JVM-wide pool's.
+        Future<?> copy = executor.submit(() -> StageFiles.snapshot(ws));
         try {
             copy.get(SNAPSHOT_WAIT_S, TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
