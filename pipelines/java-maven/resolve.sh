@@ -1,17 +1,10 @@
 #!/usr/bin/env bash
-# Resolve stage: downloads the project's dependencies and plugins into the job's Maven
-# repository, the only stage that may use the network in a container. Surefire resolves its
+# Resolve stage: fetches the project's dependencies and plugins into the job's Maven
+# repository before the build needs them, through the server's repository proxy like every
+# Maven stage (a prefetch: a later stage that needs more fetches it too). Surefire resolves its
 # test provider only when tests run, so the providers are fetched here explicitly.
 STAGE=resolve
 . "$(dirname "$0")/lib/stage.sh"
-
-if [ -n "${MAVEN_MIRROR_URL:-}" ]; then
-  # Every repository goes through the configured mirror.
-  MAVEN_SETTINGS=/tmp/pipelinex-settings.xml
-  cat > "$MAVEN_SETTINGS" <<XML
-<settings><mirrors><mirror><id>pipelinex-mirror</id><mirrorOf>*</mirrorOf><url>$MAVEN_MIRROR_URL</url></mirror></mirrors></settings>
-XML
-fi
 
 # What this stage downloads is what the job's repository gains after this moment.
 since=$(mktemp)
@@ -20,7 +13,7 @@ since=$(mktemp)
 # against 2.2 s and 2.8); the flag changes nothing but speed.
 quick_maven
 
-# The repositories the offline stages will read: the job's own, then the read-only tails.
+# The repositories the later stages will read: the job's own, then the read-only tails.
 repos=("${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}")
 IFS=, read -r -a tails <<< "${MAVEN_REPO_TAIL:-}"
 for t in "${tails[@]}"; do [ -n "$t" ] && repos+=("$t"); done
@@ -37,7 +30,7 @@ present() {
 # -C: a download whose checksum does not match fails the stage. resolve-plugins and list fetch
 # the plugins, the dependencies of every scope, and write down which versions they are; the
 # effective POM (maven-help-plugin) tells which dependencies the POM adds to its plugins. The
-# pinned plugin versions are the ones the offline stages use (build-classpath, tree).
+# pinned plugin versions are the ones the later stages use (build-classpath, tree).
 HELP_PLUGIN=org.apache.maven.plugins:maven-help-plugin:3.5.1
 resolved=$(mktemp)
 effective=$(mktemp)
@@ -85,7 +78,7 @@ if [ "$resolved_ok" = false ]; then
 fi
 
 # Surefire resolves its test provider only when tests run: fetch the providers for the
-# versions this project uses now, so the offline test stage finds them.
+# versions this project uses now, so the test stage finds them.
 # Lines read "group:artifact:type:version[:scope]"; the project's own dependencies have a scope.
 versions_of() { grep -oE "$1:[^: ]+${2:-}" "$resolved" | cut -d: -f4 | sort -u; }
 scoped=':(compile|provided|runtime|test|system)'
@@ -118,7 +111,7 @@ done
 rm -f "$providers_from"
 
 # Maven resolves the dependencies a POM adds to a plugin (<plugin><dependencies>) only when the
-# plugin runs, which would be offline: fetch them now, through a small project that depends on
+# plugin runs: fetch them now, through a small project that depends on
 # each such plugin and its additions, for the plugins whose additions are not here yet.
 plugin_projects=$(mktemp -d)
 if ! n=$(scanners_quick plugin-dependencies "$effective" "$plugin_projects" "${repos[@]}"); then
@@ -134,7 +127,7 @@ if [ "$n" -gt 0 ]; then
   fi
 fi
 
-# The artifacts the offline stages will read, as repository paths: what list and resolve-plugins
+# The artifacts the later stages will read, as repository paths: what list and resolve-plugins
 # named, the test providers and the plugins' additions. Those in no repository are the reactor's
 # own modules. The server may let a later job with the same POMs skip this stage while its
 # shared cache holds all of them; not when a SNAPSHOT comes from outside, which can change.

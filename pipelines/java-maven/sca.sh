@@ -14,10 +14,8 @@ copy=$(mktemp -d)
 (cd "$APP_DIR" && tar -cf - --exclude=./.git --exclude=target .) | tar -xf - -C "$copy"
 APP_DIR=$copy
 tree=target/pipelinex/dependency-tree.json
-offline=(-o)
-[ "${MAVEN_OFFLINE:-false}" = true ] && offline=()
-if ! mvn_cmd "${offline[@]}" "$DEPENDENCY_PLUGIN:tree" -DoutputType=json -DoutputFile="$tree"; then
-  write_result FAILED "the Maven dependency tree could not be computed offline; see sca.log"
+if ! mvn_cmd "$DEPENDENCY_PLUGIN:tree" -DoutputType=json -DoutputFile="$tree"; then
+  write_result FAILED "the Maven dependency tree could not be computed; see sca.log"
   exit 1
 fi
 

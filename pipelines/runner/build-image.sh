@@ -27,16 +27,16 @@
 #
 # Image contract: user runner 10001:10001, home and WORKDIR /home/runner,
 # JAVA_HOME, MAVEN_HOME=/opt/maven, mvn and java on PATH, bash, coreutils,
-# findutils, procps, git, ca-certificates.
+# findutils, procps, git, ca-certificates, socat (the repository forwarder).
 set -euo pipefail
 
-VERSION=1.0.0
+VERSION=1.1.0
 
 IMAGE=pipelinex/runner-base-java17
 FINAL_IMAGE=pipelinex/runner-java17
 MAVEN_VERSION=3.9.11
 SUITE=bookworm
-PACKAGES=(openjdk-17-jdk-headless ca-certificates bash coreutils findutils procps git)
+PACKAGES=(openjdk-17-jdk-headless ca-certificates bash coreutils findutils procps git socat)
 RUNNER_UID=10001
 RUNNER_GID=10001
 

@@ -52,6 +52,27 @@ java_cmd() {
   "${JAVA_HOME:+$JAVA_HOME/bin/}java" "$@"
 }
 
+# The server's repository proxy is the only way out of a sandboxed stage: a Unix socket bound in
+# at PIPELINEX_REPOSITORY_SOCKET (the stage has no network but loopback). socat turns loopback
+# TCP into that socket, and Maven's settings name it as the mirror of every repository.
+if [ -n "${PIPELINEX_REPOSITORY_SOCKET:-}" ]; then
+  REPOSITORY_PORT=${PIPELINEX_REPOSITORY_PORT:-8081}
+  if ! command -v socat >/dev/null 2>&1; then
+    write_result ERROR "socat is not installed, so Maven cannot reach the repository proxy (apt-get install socat)"
+    exit 1
+  fi
+  socat "TCP-LISTEN:$REPOSITORY_PORT,bind=127.0.0.1,reuseaddr,fork" "UNIX-CONNECT:$PIPELINEX_REPOSITORY_SOCKET" \
+    </dev/null >/dev/null 2>/tmp/pipelinex-forwarder.log &
+  for _ in $(seq 1 250); do
+    (: </dev/tcp/127.0.0.1/"$REPOSITORY_PORT") 2>/dev/null && break
+    sleep 0.02
+  done
+  MAVEN_SETTINGS=/tmp/pipelinex-settings.xml
+  cat > "$MAVEN_SETTINGS" <<XML
+<settings><mirrors><mirror><id>pipelinex</id><name>PipelineX repository proxy</name><mirrorOf>*</mirrorOf><url>http://127.0.0.1:$REPOSITORY_PORT/</url></mirror></mirrors></settings>
+XML
+fi
+
 # mvn_cmd ARGS...: the project's build, batch mode, with the runner's Maven and local repository.
 mvn_cmd() {
   local mvn=mvn
@@ -63,8 +84,6 @@ mvn_cmd() {
   # A read-only repository shared by jobs, searched after the job's own (Maven 3.9).
   [ -n "${MAVEN_REPO_TAIL:-}" ] && args+=("-Dmaven.repo.local.tail=$MAVEN_REPO_TAIL")
   [ -n "${MAVEN_SETTINGS:-}" ] && args+=(-s "$MAVEN_SETTINGS")
-  # In a container only the resolve stage has network; the others build offline.
-  [ "${MAVEN_OFFLINE:-false}" = true ] && args+=(-o)
   echo "+ mvn ${args[*]} $*"
   "$mvn" "${args[@]}" "$@"
 }

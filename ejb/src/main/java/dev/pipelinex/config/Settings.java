@@ -9,6 +9,8 @@ import dev.pipelinex.runner.DockerSettings;
 import dev.pipelinex.runner.JavaHomes;
 import dev.pipelinex.runner.LocalRunner;
 import dev.pipelinex.runner.Runner;
+import dev.pipelinex.repository.MavenCentral;
+import dev.pipelinex.repository.RepositoryProxy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -150,16 +152,18 @@ public class Settings {
     public Runner runner() {
         String wanted = get("pipelinex.runner", String.class, "auto").trim().toLowerCase(java.util.Locale.ROOT);
         DockerSettings docker = dockerSettings();
+        RepositoryProxy proxy = repositoryProxy();
+        Path memo = docker.mavenCache().resolve("proxy").resolve("resolved");
         Runner chosen = switch (wanted) {
-            case "local" -> localRunner();
-            case "docker" -> new DockerRunner(DockerRunner.client(docker.host()), docker);
+            case "local" -> localRunner(proxy, memo);
+            case "docker" -> new DockerRunner(DockerRunner.client(docker.host()), docker, proxy, memo);
             case "auto" -> {
                 DockerClient client = DockerRunner.client(docker.host());
                 if (DockerRunner.available(client, docker.image())) {
-                    yield new DockerRunner(client, docker);
+                    yield new DockerRunner(client, docker, proxy, memo);
                 }
                 closeQuietly(client);
-                yield localRunner();
+                yield localRunner(proxy, memo);
             }
             default -> throw new IllegalStateException("pipelinex.runner must be docker, local or auto, not '"
                     + wanted + "'");
@@ -176,7 +180,39 @@ public class Settings {
         }
     }
 
-    private Runner localRunner() {
+    /**
+     * The repository proxy, the one way stages get dependencies: under {@code pipelinex.maven.cache},
+     * {@code repository/} is the shared cache it alone writes (read-only to stages) and
+     * {@code proxy/} its own state (kept metadata, downloads, remembered resolutions), which no
+     * stage sees. Its upstreams: {@code pipelinex.maven.mirror-url}, or else Maven Central
+     * ({@code pipelinex.maven.central-url}, by default the address Maven's super POM names);
+     * then {@code pipelinex.maven.repositories}.
+     */
+    public RepositoryProxy repositoryProxy() {
+        Path root = dockerSettings().mavenCache();
+        java.net.URI central = config().getOptionalValue("pipelinex.maven.central-url", String.class)
+                .filter(v -> !v.isBlank()).map(java.net.URI::create).orElseGet(MavenCentral::url);
+        List<java.net.URI> upstreams = RepositoryProxy.upstreams(central, get("pipelinex.maven.mirror-url", String.class, ""),
+                get("pipelinex.maven.repositories", String.class, ""));
+        Path cache = root.resolve("repository");
+        try {
+            java.nio.file.Files.createDirectories(cache);
+            java.nio.file.Files.createDirectories(root.resolve("proxy"));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot make the shared Maven cache " + cache + ": " + e.getMessage(), e);
+        }
+        if (java.nio.file.Files.isDirectory(root.resolve(".pipelinex"))) {
+            LOG.warning("the shared Maven cache " + root + " holds files of an earlier PipelineX that took artifacts from jobs; "
+                    + "they are no longer read (only " + cache + " is); delete everything in " + root
+                    + " but repository/ and proxy/");
+        }
+        RepositoryProxy proxy = new RepositoryProxy(cache, root.resolve("proxy"), upstreams,
+                java.time.Duration.ofMinutes(get("pipelinex.maven.metadata-ttl-minutes", Long.class, 30L)), 2L << 30);
+        LOG.info("the repository proxy serves stages from " + proxy.describeUpstreams() + " into the shared cache " + cache);
+        return proxy;
+    }
+
+    private Runner localRunner(RepositoryProxy proxy, Path memo) {
         Map<String, String> env = new HashMap<>();
         config().getOptionalValue("pipelinex.maven.home", String.class).ifPresent(v -> env.put("MAVEN_HOME", v));
         config().getOptionalValue("pipelinex.maven.repo", String.class).ifPresent(v -> env.put("MAVEN_REPO_LOCAL", v));
@@ -193,23 +229,13 @@ public class Settings {
         if (!mode.equals("auto") && !mode.equals("bwrap")) {
             throw new IllegalStateException("pipelinex.local.sandbox must be auto, bwrap or none, not '" + mode + "'");
         }
-        // Sandboxed stages read the server's Maven repository (by default the user's) after their own.
-        String serverRepo = env.getOrDefault("MAVEN_REPO_LOCAL",
-                Path.of(System.getProperty("user.home"), ".m2", "repository").toString());
-        dev.pipelinex.runner.MavenCache cache = new dev.pipelinex.runner.MavenCache(dockerSettings().mavenCache());
-        try {
-            java.nio.file.Files.createDirectories(cache.root());
-        } catch (java.io.IOException e) {
-            LOG.warning("cannot make the shared Maven cache " + cache.root() + ": " + e.getMessage());
-        }
         List<Path> readable = new java.util.ArrayList<>();
         for (String name : List.of("MAVEN_HOME", "PIPELINEX_SCANNERS", "PIPELINEX_ADVISORIES", "PIPELINEX_SECRET_RULES")) {
             if (env.get(name) != null) {
                 readable.add(Path.of(env.get(name)));
             }
         }
-        readable.add(Path.of(serverRepo));
-        readable.add(cache.root());
+        readable.add(proxy.cache());
         homes.all().values().forEach(h -> readable.add(Path.of(h)));
         Optional<dev.pipelinex.runner.Sandbox> sandbox = dev.pipelinex.runner.Sandbox.detect(readable);
         if (sandbox.isEmpty() && mode.equals("bwrap")) {
@@ -218,8 +244,9 @@ public class Settings {
         if (sandbox.isEmpty()) {
             return new LocalRunner(env, node(), homes);
         }
-        env.put("MAVEN_REPO_LOCAL", serverRepo);
-        return new LocalRunner(env, node(), homes, sandbox.get(), cache);
+        // A sandboxed job has a repository of its own; the server's is never read (the proxy did not check it).
+        env.remove("MAVEN_REPO_LOCAL");
+        return new LocalRunner(env, node(), homes, sandbox.get(), proxy, memo);
     }
 
     /**

@@ -18,6 +18,8 @@ import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import dev.pipelinex.job.Workspace;
 import dev.pipelinex.job.Workspaces;
+import dev.pipelinex.repository.ProxySocket;
+import dev.pipelinex.repository.RepositoryProxy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -33,9 +35,10 @@ import java.util.logging.Logger;
 /**
  * Runs each stage in a fresh, hardened container of the runner image: UID 10001, read-only
  * root, tmpfs {@code /tmp}, every capability dropped, no new privileges, memory, CPU and pids
- * limits, and no network — except the resolve stage, which may download dependencies into
- * the job's own Maven repository. The container only sees the job's source, reports, installed
- * scripts (read-only), its own repository and the shared cache (read-only).
+ * limits, and no network ({@code none}: only loopback). Its Maven reaches only the server's
+ * {@link RepositoryProxy}, through a Unix socket of the stage's own bound in at
+ * {@value #REPOSITORY_SOCKET}. The container only sees the job's project, its output folders,
+ * installed scripts (read-only), its own repository and the shared cache (read-only).
  */
 public final class DockerRunner implements Runner {
 
@@ -47,17 +50,24 @@ public final class DockerRunner implements Runner {
     static final String ADVISORIES = "/opt/pipelinex/data/advisories";
     static final String SECRET_RULES = "/opt/pipelinex/data/secret-rules";
     static final String UID = "10001:10001";
+    /** Where a stage finds the repository proxy's socket. */
+    static final String REPOSITORY_SOCKET = "/job/repository.sock";
 
     private final DockerClient docker;
     private final DockerSettings settings;
-    private final MavenCache cache;
+    private final RepositoryProxy proxy;
     private final ResolveMemo memo;
 
-    public DockerRunner(DockerClient docker, DockerSettings settings) {
+    /**
+     * @param proxy   the repository proxy every stage's Maven uses; its shared cache is mounted
+     *                read-only at {@code /cache}
+     * @param memoDir where remembered resolutions are kept (the server's own folder)
+     */
+    public DockerRunner(DockerClient docker, DockerSettings settings, RepositoryProxy proxy, java.nio.file.Path memoDir) {
         this.docker = docker;
         this.settings = settings;
-        this.cache = new MavenCache(settings.mavenCache());
-        this.memo = new ResolveMemo(cache, List.of(), "docker " + settings.image() + " " + settings.mirrorUrl());
+        this.proxy = proxy;
+        this.memo = new ResolveMemo(memoDir, List.of(proxy.cache()), "docker " + settings.image() + " " + proxy.describeUpstreams());
     }
 
     /** A client of the Engine API at {@code host} ({@code unix:///…} or {@code tcp://…}). */
@@ -153,10 +163,11 @@ public final class DockerRunner implements Runner {
         Workspace ws = cmd.workspace();
         long start = System.nanoTime();
         prepare(cmd);
-        String id = create(cmd);
         boolean timedOut = false;
         int exit = -1;
+        String id = null;
         try (StageOutput log = new StageOutput(cmd);
+             ProxySocket socket = proxy.open(log::note);
              ResultCallback.Adapter<Frame> logs = new ResultCallback.Adapter<>() {
                  @Override
                  public void onNext(Frame frame) {
@@ -167,6 +178,7 @@ public final class DockerRunner implements Runner {
                      }
                  }
              }) {
+            id = create(cmd, socket.path());
             docker.startContainerCmd(id).exec();
             docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true).exec(logs);
             try {
@@ -184,15 +196,16 @@ public final class DockerRunner implements Runner {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + cmd.log() + ": " + e.getMessage(), e);
         } finally {
-            remove(id);
+            if (id != null) {
+                remove(id);
+            }
         }
         return new StageRun(exit, timedOut, (System.nanoTime() - start) / 1_000_000);
     }
 
-    /** The container of one stage, created but not started. */
-    String create(StageCommand cmd) {
+    /** The container of one stage, created but not started; {@code socket} is its repository proxy's. */
+    String create(StageCommand cmd, java.nio.file.Path socket) {
         Workspace ws = cmd.workspace();
-        boolean resolve = cmd.resolve();
         // Of the job, the container sees its project (writable only as the Maven stages' working
         // copy), its scripts and the server's signals read-only, and its own output folders.
         List<Bind> binds = new ArrayList<>(List.of(
@@ -209,6 +222,9 @@ public final class DockerRunner implements Runner {
         if (!cmd.besideResolve()) {
             binds.add(new Bind(ws.mavenRepository().toString(), new Volume("/job/m2"), AccessMode.rw));
         }
+        if (socket != null) {
+            binds.add(new Bind(socket.toString(), new Volume(REPOSITORY_SOCKET), AccessMode.rw));
+        }
         List<String> env = new ArrayList<>(List.of(
                 "APP_DIR=/job/source",
                 "PIPELINES_DIR=/job/pipelines/" + cmd.stackId(),
@@ -217,13 +233,12 @@ public final class DockerRunner implements Runner {
                 "JOB_ID=" + ws.jobId(),
                 "PIPELINEX_CONTROL_DIR=/job/control",
                 "HOME=/tmp",
-                "MAVEN_REPO_LOCAL=" + (cmd.besideResolve() ? StageCommand.PRIVATE_REPOSITORY : "/job/m2"),
-                "MAVEN_OFFLINE=" + !resolve));
-        if (resolve && !settings.mirrorUrl().isBlank()) {
-            env.add("MAVEN_MIRROR_URL=" + settings.mirrorUrl());
+                "MAVEN_REPO_LOCAL=" + (cmd.besideResolve() ? StageCommand.PRIVATE_REPOSITORY : "/job/m2")));
+        if (socket != null) {
+            env.add("PIPELINEX_REPOSITORY_SOCKET=" + REPOSITORY_SOCKET);
         }
-        if (Files.isDirectory(cache.root())) {
-            binds.add(new Bind(cache.root().toString(), new Volume("/cache"), AccessMode.ro));
+        if (Files.isDirectory(proxy.cache())) {
+            binds.add(new Bind(proxy.cache().toString(), new Volume("/cache"), AccessMode.ro));
             env.add("MAVEN_REPO_TAIL=/cache");
         }
         cmd.env().forEach((k, v) -> env.add(k + "=" + v));
@@ -237,7 +252,7 @@ public final class DockerRunner implements Runner {
             env.add("PIPELINEX_SECRET_RULES=" + SECRET_RULES);
         }
         HostConfig host = HostConfig.newHostConfig()
-                .withNetworkMode(resolve ? "host" : "none")
+                .withNetworkMode("none")
                 .withReadonlyRootfs(true)
                 .withTmpFs(Map.of("/tmp", "rw,exec,nosuid,nodev,size=" + settings.tmpfsBytes()))
                 .withCapDrop(Capability.ALL)

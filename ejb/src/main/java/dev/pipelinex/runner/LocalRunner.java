@@ -1,6 +1,8 @@
 package dev.pipelinex.runner;
 
 import dev.pipelinex.job.Workspace;
+import dev.pipelinex.repository.ProxySocket;
+import dev.pipelinex.repository.RepositoryProxy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -8,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -17,9 +18,10 @@ import java.util.logging.Logger;
  * Runs stage scripts as child processes of the server, each in a process group of its own so
  * that the whole tree (Maven, forked test JVMs, anything they spawned) is killed at the end.
  * With a {@link Sandbox} (bubblewrap), each stage is confined to its job's folders, as UID
- * 10001, without network but for resolve; the job then gets a Maven repository of its own that
- * reads the shared cache, and resolve promotes what it downloaded into that cache. Without one
- * it isolates nothing: use it for trusted projects and development.
+ * 10001, without network: its Maven reaches only the server's {@link RepositoryProxy}, through
+ * a socket of the stage's own, and the job gets a Maven repository of its own that reads the
+ * shared cache (the proxy's, read-only) behind it. Without one it isolates nothing: Maven uses
+ * the server's network and repository; use it for trusted projects and development.
  */
 public final class LocalRunner implements Runner {
 
@@ -38,7 +40,7 @@ public final class LocalRunner implements Runner {
     private final String node;
     private final JavaHomes javaHomes;
     private final Sandbox sandbox;
-    private final MavenCache cache;
+    private final RepositoryProxy proxy;
     private final ResolveMemo memo;
 
     /**
@@ -51,28 +53,26 @@ public final class LocalRunner implements Runner {
 
     /** @param javaHomes the JDKs of this machine that stages may use */
     public LocalRunner(Map<String, String> extraEnv, String node, JavaHomes javaHomes) {
-        this(extraEnv, node, javaHomes, null, null);
+        this(extraEnv, node, javaHomes, null, null, null);
     }
 
     /**
      * @param sandbox the sandbox every stage runs in, or null for none
-     * @param cache   the shared Maven cache a sandboxed job reads and resolve fills, or null
+     * @param proxy   the repository proxy a sandboxed stage's Maven uses, whose shared cache it
+     *                reads; null only without a sandbox
+     * @param memoDir where remembered resolutions are kept (the server's own folder)
      */
-    public LocalRunner(Map<String, String> extraEnv, String node, JavaHomes javaHomes, Sandbox sandbox, MavenCache cache) {
+    public LocalRunner(Map<String, String> extraEnv, String node, JavaHomes javaHomes, Sandbox sandbox, RepositoryProxy proxy,
+                       Path memoDir) {
         this.extraEnv = Map.copyOf(extraEnv);
         this.node = node;
         this.javaHomes = javaHomes;
         this.sandbox = sandbox;
-        this.cache = cache;
+        this.proxy = proxy;
         // Only a sandboxed job has a repository of its own, reading the cache behind it.
-        this.memo = sandbox == null || cache == null ? null
-                : new ResolveMemo(cache, userRepository().stream().toList(), "local " + new TreeMap<>(this.extraEnv));
-    }
-
-    /** The repository the server was given ({@code MAVEN_REPO_LOCAL}), read-only behind the cache. */
-    private Optional<Path> userRepository() {
-        String shared = extraEnv.get("MAVEN_REPO_LOCAL");
-        return shared == null || shared.isBlank() ? Optional.empty() : Optional.of(Path.of(shared));
+        this.memo = sandbox == null || proxy == null ? null
+                : new ResolveMemo(memoDir, List.of(proxy.cache()),
+                        "local " + new TreeMap<>(this.extraEnv) + " " + proxy.describeUpstreams());
     }
 
     public boolean sandboxed() {
@@ -104,7 +104,8 @@ public final class LocalRunner implements Runner {
     private StageRun runProcess(StageCommand cmd) throws InterruptedException {
         long start = System.nanoTime();
         Process process;
-        StageOutput output;
+        StageOutput output = null;
+        ProxySocket socket = null;
         try {
             Workspace ws = cmd.workspace();
             for (String stage : cmd.writes()) {
@@ -115,9 +116,13 @@ public final class LocalRunner implements Runner {
                 command.addAll(List.of("nice", "-n", String.valueOf(BACKGROUND_NICENESS)));
             }
             List<String> script = List.of("bash", cmd.script().toString());
+            output = new StageOutput(cmd);
             if (sandbox != null) {
                 Files.createDirectories(ws.mavenRepository());
-                command.addAll(sandbox.command(mounts(cmd), cmd.appDir(), cmd.resolve(), script));
+                if (proxy != null) {
+                    socket = proxy.open(output::note);
+                }
+                command.addAll(sandbox.command(mounts(cmd), cmd.appDir(), socket == null ? null : socket.path(), script));
             } else {
                 command.addAll(script);
             }
@@ -140,18 +145,22 @@ public final class LocalRunner implements Runner {
             env.put(NODE_VARIABLE, node);
             if (sandbox != null) {
                 sandboxRepositories(cmd, env);
+                if (socket != null) {
+                    env.put("PIPELINEX_REPOSITORY_SOCKET", Sandbox.REPOSITORY_SOCKET);
+                }
             }
             if (cmd.background()) {
                 // Niceness counts only inside a session's autogroup, and each stage is a session
                 // of its own: stage.sh gives its autogroup the same niceness.
                 env.put("PIPELINEX_NICENESS", String.valueOf(BACKGROUND_NICENESS));
             }
-            output = new StageOutput(cmd);
             process = pb.start();
         } catch (IOException e) {
+            closeQuietly(socket, output);
             throw new UncheckedIOException("cannot start stage " + cmd.stage() + ": " + e.getMessage(), e);
         }
-        Thread copier = new Thread(() -> copy(process, output), "pipelinex-output-" + cmd.workspace().jobId() + "-" + cmd.stage());
+        StageOutput log = output;
+        Thread copier = new Thread(() -> copy(process, log), "pipelinex-output-" + cmd.workspace().jobId() + "-" + cmd.stage());
         copier.setDaemon(true);
         copier.start();
         boolean finished = false;
@@ -161,6 +170,7 @@ public final class LocalRunner implements Runner {
             // Whatever happened (deadline, interrupt, normal end), nothing the stage started survives it.
             killTree(process);
             copier.join(10_000);
+            closeQuietly(socket, output);
         }
         long took = (System.nanoTime() - start) / 1_000_000;
         if (!finished) {
@@ -170,9 +180,23 @@ public final class LocalRunner implements Runner {
         return new StageRun(process.exitValue(), false, took);
     }
 
+    /** The stage's repository socket (its summary goes into the log), then the log. */
+    private static void closeQuietly(ProxySocket socket, StageOutput output) {
+        if (socket != null) {
+            socket.close();
+        }
+        if (output != null) {
+            try {
+                output.close();
+            } catch (IOException e) {
+                LOG.warning("cannot close the log of a stage: " + e.getMessage());
+            }
+        }
+    }
+
     /** The process's output into the stage's log, until every process holding the pipe is gone. */
     private static void copy(Process process, StageOutput output) {
-        try (output; var in = process.getInputStream()) {
+        try (var in = process.getInputStream()) {
             in.transferTo(output);
         } catch (IOException e) {
             LOG.fine("stage output ended: " + e.getMessage());
@@ -209,22 +233,17 @@ public final class LocalRunner implements Runner {
     }
 
     /**
-     * A sandboxed job writes its own Maven repository and reads, after it, the shared cache and
-     * the repository the server was given ({@code MAVEN_REPO_LOCAL}), both read-only. A build
-     * beside resolve has a repository in the sandbox's private {@code /tmp} instead.
+     * A sandboxed job writes its own Maven repository and reads, after it, the shared cache
+     * (read-only; what the proxy fetched for any job). Never the server's own repository: what
+     * it holds was not checked by the proxy. A build beside resolve has a repository in the
+     * sandbox's private {@code /tmp} instead.
      */
     private void sandboxRepositories(StageCommand cmd, Map<String, String> env) {
-        List<String> tail = new java.util.ArrayList<>();
-        if (cache != null && Files.isDirectory(cache.root())) {
-            tail.add(cache.root().toString());
-        }
-        userRepository().ifPresent(r -> tail.add(r.toString()));
         env.put("MAVEN_REPO_LOCAL", cmd.besideResolve() ? StageCommand.PRIVATE_REPOSITORY : cmd.workspace().mavenRepository().toString());
-        if (!cmd.resolve()) {
-            env.put("MAVEN_OFFLINE", "true");
-        }
-        if (!tail.isEmpty()) {
-            env.put("MAVEN_REPO_TAIL", String.join(",", tail));
+        if (proxy != null && Files.isDirectory(proxy.cache())) {
+            env.put("MAVEN_REPO_TAIL", proxy.cache().toString());
+        } else {
+            env.remove("MAVEN_REPO_TAIL");
         }
     }
 

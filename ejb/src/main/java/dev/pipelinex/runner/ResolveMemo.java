@@ -28,12 +28,12 @@ import java.util.regex.Pattern;
 
 /**
  * Lets a job skip the resolve stage when an earlier job resolved the same POMs and the shared
- * Maven cache still holds every artifact that resolve named ({@code reports/resolve/artifacts.txt}).
+ * Maven cache still holds every artifact that resolve named ({@code out/resolve/artifacts.txt}).
  * The key is a SHA-256 of what decides the resolution: every {@code pom.xml} of the source and
  * its {@code .mvn/} configuration, the pipeline's own files, the stage's environment (the JDK
- * among it: profiles may depend on it) and the runner's Maven and mirror. Entries live in the
- * cache's {@code .pipelinex/resolved/} folder, written only by the server (promotion copies
- * nothing but artifacts), so every node sharing the cache shares them.
+ * among it: profiles may depend on it) and the runner's Maven and upstreams. Entries live in the
+ * repository proxy's own folder beside the shared cache, which no stage sees, so every node
+ * sharing the cache shares them and no job reads another's.
  */
 public final class ResolveMemo {
 
@@ -46,7 +46,6 @@ public final class ResolveMemo {
     private static final Pattern ARTIFACT_PATH = Pattern.compile("[A-Za-z0-9_.+~-]+(/[A-Za-z0-9_.+~-]+){3,}\\.(pom|jar|war|ear|zip)");
     private static final List<String> MAVEN_CONFIG = List.of(".mvn/extensions.xml", ".mvn/maven.config", ".mvn/jvm.config");
 
-    private final MavenCache cache;
     private final Path dir;
     private final List<Path> repositories;
     private final String runner;
@@ -58,25 +57,23 @@ public final class ResolveMemo {
     }
 
     /**
-     * @param cache        the shared cache: where entries are kept, the first repository searched,
-     *                     and where a resolve's downloads are promoted
-     * @param repositories further read-only repositories the stages see behind the cache
-     * @param runner       what else decides the resolution: the runner's Maven, image, mirror
+     * @param dir          where entries are kept: the server's own folder, which no stage sees
+     *                     (an entry names another job and its dependencies)
+     * @param repositories the read-only repositories the stages see behind their own (the shared
+     *                     cache first), where every remembered artifact must still be
+     * @param runner       what else decides the resolution: the runner's Maven, image, upstreams
      */
-    public ResolveMemo(MavenCache cache, List<Path> repositories, String runner) {
-        this.cache = cache;
-        this.dir = cache.root().resolve(".pipelinex").resolve("resolved");
-        List<Path> all = new ArrayList<>();
-        all.add(cache.root());
-        all.addAll(repositories);
-        this.repositories = List.copyOf(all);
+    public ResolveMemo(Path dir, List<Path> repositories, String runner) {
+        this.dir = dir;
+        this.repositories = List.copyOf(repositories);
         this.runner = runner;
     }
 
     /**
      * A resolve stage as both runners run it: an earlier resolution reused when it can be, else
-     * {@code resolution} run; after a run that passed, its downloads are promoted into the cache
-     * and the resolution is remembered under the key computed before it ran.
+     * {@code resolution} run; after a run that passed, the resolution is remembered under the
+     * key computed before it ran. (What it downloaded came through the repository proxy, which
+     * kept it in the shared cache: nothing of the job's is copied there.)
      */
     public StageRun resolve(StageCommand cmd, Resolution resolution) throws InterruptedException {
         Optional<String> key = key(cmd);
@@ -86,7 +83,6 @@ public final class ResolveMemo {
         }
         StageRun run = resolution.run();
         if (!run.timedOut() && run.exitCode() == 0) {
-            cache.promoteFrom(cmd.workspace());
             key.ifPresent(k -> remember(cmd, k));
         }
         return run;
@@ -159,7 +155,9 @@ public final class ResolveMemo {
             }
         }
         long took = (System.nanoTime() - start) / 1_000_000;
-        String message = "nothing to download: job " + job + " resolved the same POMs, and all " + artifacts.size()
+        // The earlier job is named in the server's log only: it may be another account's.
+        LOG.info("job " + cmd.workspace().jobId() + ": resolve skipped, job " + job + " resolved the same POMs");
+        String message = "nothing to download: an earlier job resolved the same POMs, and all " + artifacts.size()
                 + " artifacts they need are in the shared Maven cache";
         Workspace ws = cmd.workspace();
         try {
@@ -170,7 +168,7 @@ public final class ResolveMemo {
             return Optional.empty();
         }
         JobFiles.writeResult(ws, new StageResult(STAGE, ResultStatus.PASSED, took, message,
-                Map.of("artifacts", Map.of("downloaded", 0, "reused_from", job, "needed", artifacts.size()))));
+                Map.of("artifacts", Map.of("downloaded", 0, "reused", true, "needed", artifacts.size()))));
         return Optional.of(new StageRun(0, false, took));
     }
 

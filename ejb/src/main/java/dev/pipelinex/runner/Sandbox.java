@@ -17,13 +17,17 @@ import java.util.logging.Logger;
  * read-only view of the system folders (of /etc only what programs need) and of the tools it
  * needs (Maven, the scanners, the JDKs, the shared Maven caches), a private {@code /tmp}, an
  * empty environment but for what the runner passes, and of its job only the folders its
- * command names. Every stage but {@code resolve} runs without network. Nothing else of the
- * machine (other jobs, the server's configuration, the job's state and reports) is visible inside.
+ * command names. No stage has a network (a network namespace of its own, with only loopback):
+ * dependencies come through the repository proxy's socket, bound in at {@link #REPOSITORY_SOCKET}.
+ * Nothing else of the machine (other jobs, the server's configuration, the job's state and
+ * reports) is visible inside.
  */
 public final class Sandbox {
 
     private static final Logger LOG = Logger.getLogger(Sandbox.class.getName());
     public static final int UID = 10001;
+    /** Where a stage finds the repository proxy's socket. */
+    public static final String REPOSITORY_SOCKET = "/run/pipelinex/repository.sock";
     private static final List<String> SYSTEM = List.of("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/opt");
     /** What of /etc a stage sees: the dynamic linker's cache, users and groups by name, time zone, certificates, the JDKs' and Maven's own files. */
     static final List<String> ETC = List.of("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/passwd",
@@ -64,7 +68,8 @@ public final class Sandbox {
             return java.util.Optional.empty();
         }
         LOG.info("the local runner runs each stage in a bubblewrap sandbox (UID " + UID
-                + ", read-only system, only the job's project, reports and Maven repository writable, no network but for resolve)");
+                + ", read-only system, only the job's project, reports and Maven repository writable, no network: "
+                + "dependencies through the repository proxy)");
         return java.util.Optional.of(sandbox);
     }
 
@@ -73,7 +78,7 @@ public final class Sandbox {
         try {
             Path dir = Files.createTempDirectory("pipelinex-sandbox-probe");
             try {
-                List<String> cmd = new ArrayList<>(command(List.of(new Mount(dir, true)), dir, false, List.of("true")));
+                List<String> cmd = new ArrayList<>(command(List.of(new Mount(dir, true)), dir, null, List.of("true")));
                 Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
                 if (!p.waitFor(10, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
@@ -99,16 +104,15 @@ public final class Sandbox {
     /**
      * The command that runs {@code command} in a sandbox that sees the system folders and the
      * tools read-only, a private {@code /tmp}, and of the job only {@code mounts}: never the
-     * job's folder as a whole (its state, metadata, reports and logs are the server's).
+     * job's folder as a whole (its state, metadata, reports and logs are the server's), no
+     * network, and the repository proxy's socket {@code repositorySocket} (when not null) at
+     * {@link #REPOSITORY_SOCKET}.
      */
-    public List<String> command(List<Mount> mounts, Path chdir, boolean network, List<String> command) {
+    public List<String> command(List<Mount> mounts, Path chdir, Path repositorySocket, List<String> command) {
         List<String> cmd = new ArrayList<>(List.of(bwrap,
                 "--unshare-user", "--uid", Integer.toString(UID), "--gid", Integer.toString(UID),
                 "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-                "--hostname", "pipelinex-stage", "--die-with-parent", "--new-session"));
-        if (!network) {
-            cmd.add("--unshare-net");
-        }
+                "--unshare-net", "--hostname", "pipelinex-stage", "--die-with-parent", "--new-session"));
         for (String dir : SYSTEM) {
             Path p = Path.of(dir);
             if (Files.isSymbolicLink(p)) {
@@ -138,6 +142,9 @@ public final class Sandbox {
             if (Files.isDirectory(m.path())) {
                 cmd.addAll(List.of(m.writable() ? "--bind" : "--ro-bind", m.path().toString(), m.path().toString()));
             }
+        }
+        if (repositorySocket != null) {
+            cmd.addAll(List.of("--bind", repositorySocket.toString(), REPOSITORY_SOCKET));
         }
         cmd.addAll(List.of("--chdir", chdir.toString()));
         cmd.addAll(command);

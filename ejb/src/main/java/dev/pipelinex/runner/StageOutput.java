@@ -76,6 +76,19 @@ public final class StageOutput extends OutputStream {
         return Arrays.equals(Arrays.copyOf(bytes, end), marker.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * A line of the server's own (the repository proxy's refusals, say), written between two
+     * lines of the stage's output into the log the output goes to now.
+     */
+    public synchronized void note(String text) {
+        try {
+            out.write((text.replace('\n', ' ').replace('\r', ' ') + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException e) {
+            // the log is closed: the stage is over
+        }
+    }
+
     /** Whether the split's marker was seen. */
     public synchronized boolean split() {
         return split;

@@ -22,6 +22,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.URI;
+import dev.pipelinex.repository.RepositoryProxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -72,7 +74,7 @@ class DockerRunnerTest {
         client = DockerRunner.client("tcp://127.0.0.1:" + engine.port());
         ws = new Workspaces(tmp.resolve("workspaces")).create();
         Files.createDirectories(ws.pipelines().resolve(STACK));
-        cache = tmp.resolve("cache");
+        cache = tmp.resolve("maven").resolve("repository");
     }
 
     @AfterEach
@@ -87,8 +89,18 @@ class DockerRunnerTest {
 
     private DockerRunner runner() {
         DockerSettings settings = new DockerSettings("tcp://127.0.0.1:" + engine.port(), IMAGE, MEMORY, CPUS, PIDS,
-                TMPFS, cache, MIRROR, NODE);
-        return new DockerRunner(client, settings);
+                TMPFS, cache.getParent(), MIRROR, NODE);
+        RepositoryProxy proxy = new RepositoryProxy(cache, tmp.resolve("proxy"), List.of(URI.create(MIRROR)),
+                Duration.ofMinutes(30), 1 << 20);
+        return new DockerRunner(client, settings, proxy, tmp.resolve("proxy").resolve("resolved"));
+    }
+
+    /** The binds but the repository socket's, which must be there once, read by the stage at its fixed place. */
+    private static List<String> withoutSocket(List<String> binds) {
+        List<String> sockets = binds.stream().filter(b -> b.endsWith(":" + DockerRunner.REPOSITORY_SOCKET + ":rw")).toList();
+        assertEquals(1, sockets.size(), "one repository socket: " + binds);
+        assertTrue(sockets.get(0).startsWith("/tmp/pipelinex-repo"), "a socket of the server's own folder: " + sockets);
+        return binds.stream().filter(b -> !sockets.contains(b)).toList();
     }
 
     /** The stage's log as the worker leaves it before the runner starts: folder made, START line written. */
@@ -180,14 +192,14 @@ class DockerRunnerTest {
         JsonNode body = createBody();
         assertCommonSpecification(body, "build");
         List<String> env = strings(body.get("Env"));
-        assertTrue(env.contains("MAVEN_OFFLINE=true"), "build should run Maven offline: " + env);
+        assertTrue(env.contains("PIPELINEX_REPOSITORY_SOCKET=" + DockerRunner.REPOSITORY_SOCKET), "Maven reaches the proxy: " + env);
         assertTrue(env.contains("MAVEN_REPO_TAIL=/cache"), "the existing cache should be Maven's tail: " + env);
-        assertTrue(env.stream().noneMatch(v -> v.startsWith("MAVEN_MIRROR_URL=")), "only resolve gets the mirror: " + env);
+        assertTrue(env.stream().noneMatch(v -> v.startsWith("MAVEN_MIRROR_URL=")), "no stage knows an upstream: " + env);
         JsonNode host = body.path("HostConfig");
         assertEquals("none", host.path("NetworkMode").asText(), "build should have no network");
         assertEquals(1024, host.path("CpuShares").asInt(), "the build has the default CPU weight: " + host);
-        assertEquals(Set.copyOf(expectedBinds("build", true)), Set.copyOf(strings(host.get("Binds"))), "the mounts");
-        assertEquals(5, host.get("Binds").size(), "no other mounts: " + host.get("Binds"));
+        assertEquals(Set.copyOf(expectedBinds("build", true)), Set.copyOf(withoutSocket(strings(host.get("Binds")))), "the mounts");
+        assertEquals(6, host.get("Binds").size(), "no other mounts: " + host.get("Binds"));
         assertEquals("pipelinex-" + ws.jobId() + "-build", engine.createName, "the container name");
 
         assertEquals("[PIPELINE] START build\n" + STDOUT + STDERR, Files.readString(ws.stageLog("build")),
@@ -220,10 +232,10 @@ class DockerRunnerTest {
         JsonNode body = createBody();
         List<String> env = strings(body.get("Env"));
         assertTrue(env.contains("MAVEN_REPO_LOCAL=/tmp/pipelinex-m2"), "a repository in the container's tmpfs: " + env);
-        assertTrue(env.contains("MAVEN_OFFLINE=true") && env.contains("MAVEN_REPO_TAIL=/cache"), "offline on the cache: " + env);
+        assertTrue(env.contains("MAVEN_REPO_TAIL=/cache"), "on the cache: " + env);
         JsonNode host = body.path("HostConfig");
         assertEquals("none", host.path("NetworkMode").asText(), "no network");
-        List<String> binds = strings(host.get("Binds"));
+        List<String> binds = withoutSocket(strings(host.get("Binds")));
         assertTrue(binds.stream().noneMatch(b -> b.contains(":/job/m2:")), "the job's repository, which resolve fills, is not mounted: " + binds);
         assertEquals(Set.of(ws.work() + ":/job/source:rw", ws.pipelines() + ":/job/pipelines:ro",
                 ws.output("build") + ":/job/reports/build:rw", cache + ":/cache:ro"), Set.copyOf(binds), "the mounts");
@@ -252,7 +264,7 @@ class DockerRunnerTest {
 
     /** What a container's environment may hold: the runner contract, Maven's settings, the scanners' data, the job's own options. */
     static final Set<String> ALLOWED_ENV = Set.of("APP_DIR", "PIPELINES_DIR", "REPORTS_DIR", "STAGE", "JOB_ID",
-            "PIPELINEX_CONTROL_DIR", "HOME", "MAVEN_REPO_LOCAL", "MAVEN_OFFLINE", "MAVEN_MIRROR_URL", "MAVEN_REPO_TAIL",
+            "PIPELINEX_CONTROL_DIR", "HOME", "MAVEN_REPO_LOCAL", "PIPELINEX_REPOSITORY_SOCKET", "MAVEN_REPO_TAIL",
             "PIPELINEX_ADVISORIES", "PIPELINEX_SECRET_RULES");
 
     @Test
@@ -263,7 +275,7 @@ class DockerRunnerTest {
     }
 
     @Test
-    void resolveStageMayUseTheNetworkAndTheMirror() throws Exception {
+    void resolveHasNoNetworkEitherOnlyTheRepositorySocket() throws Exception {
         // No cache folder: no /cache mount and no tail.
         StageRun run = runner().run(stage("resolve", Duration.ofSeconds(30)));
 
@@ -272,43 +284,31 @@ class DockerRunnerTest {
         JsonNode body = createBody();
         assertCommonSpecification(body, "resolve");
         List<String> env = strings(body.get("Env"));
-        assertTrue(env.contains("MAVEN_OFFLINE=false"), "resolve should run Maven online: " + env);
-        assertTrue(env.contains("MAVEN_MIRROR_URL=" + MIRROR), "resolve should get the mirror: " + env);
+        assertTrue(env.contains("PIPELINEX_REPOSITORY_SOCKET=" + DockerRunner.REPOSITORY_SOCKET), "Maven reaches the proxy: " + env);
+        assertTrue(env.stream().noneMatch(v -> v.startsWith("MAVEN_MIRROR_URL=")), "the upstreams are the proxy's: " + env);
         assertTrue(env.stream().noneMatch(v -> v.startsWith("MAVEN_REPO_TAIL=")), "no cache, no tail: " + env);
         JsonNode host = body.path("HostConfig");
-        assertEquals("host", host.path("NetworkMode").asText(), "resolve should have the network");
-        assertEquals(Set.copyOf(expectedBinds("resolve", false)), Set.copyOf(strings(host.get("Binds"))), "the mounts");
-        assertEquals(4, host.get("Binds").size(), "no cache mount without a cache folder: " + host.get("Binds"));
+        assertEquals("none", host.path("NetworkMode").asText(), "resolve has no network");
+        assertEquals(Set.copyOf(expectedBinds("resolve", false)), Set.copyOf(withoutSocket(strings(host.get("Binds")))), "the mounts");
+        assertEquals(5, host.get("Binds").size(), "no cache mount without a cache folder: " + host.get("Binds"));
         assertEquals("pipelinex-" + ws.jobId() + "-resolve", engine.createName, "the container name");
         assertTrue(indexOf(engine.requests(), "DELETE", "/containers/c1") >= 0, "the container should be removed");
     }
 
     @Test
-    void successfulResolvePromotesVerifiedArtifactsIntoTheCache() throws Exception {
+    void whatAResolveLeftInItsRepositoryNeverReachesTheSharedCache() throws Exception {
         Files.createDirectories(cache);
+        // A jar with a matching .sha1, as a hostile resolve writes it: once promoted, now ignored.
         Path dir = Files.createDirectories(ws.dir().resolve("m2/org/example/lib/1.0"));
-        Files.writeString(dir.resolve("lib-1.0.jar"), "jar bytes");
-        Files.writeString(dir.resolve("lib-1.0.jar.sha1"), MavenCache.sha1Of(dir.resolve("lib-1.0.jar")));
+        Files.writeString(dir.resolve("lib-1.0.jar"), "trojan bytes");
+        Files.writeString(dir.resolve("lib-1.0.jar.sha1"), java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1").digest("trojan bytes".getBytes())));
 
         StageRun run = runner().run(stage("resolve", Duration.ofSeconds(30)));
 
         assertEquals(0, run.exitCode(), "the container's status code should be returned");
-        assertEquals("jar bytes", Files.readString(cache.resolve("org/example/lib/1.0/lib-1.0.jar")),
-                "a resolve that succeeds should promote what it downloaded");
-    }
-
-    @Test
-    void failedResolvePromotesNothing() throws Exception {
-        engine.exitCode = 1;
-        Files.createDirectories(cache);
-        Path dir = Files.createDirectories(ws.dir().resolve("m2/org/example/lib/1.0"));
-        Files.writeString(dir.resolve("lib-1.0.jar"), "jar bytes");
-        Files.writeString(dir.resolve("lib-1.0.jar.sha1"), MavenCache.sha1Of(dir.resolve("lib-1.0.jar")));
-
-        StageRun run = runner().run(stage("resolve", Duration.ofSeconds(30)));
-
-        assertEquals(1, run.exitCode(), "the container's status code should be returned");
-        assertFalse(Files.exists(cache.resolve("org")), "a failed resolve should promote nothing");
+        try (var inCache = Files.walk(cache)) {
+            assertEquals(List.of(cache), inCache.toList(), "only the proxy writes the shared cache");
+        }
     }
 
     @Test

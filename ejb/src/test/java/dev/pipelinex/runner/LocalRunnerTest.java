@@ -148,24 +148,81 @@ class LocalRunnerTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/bwrap")) && sandbox.probe() == null,
                 "bubblewrap works here");
         Path cache = Files.createDirectories(tmp.resolve("cache"));
-        LocalRunner runner = new LocalRunner(Map.of(), "test-node", new JavaHomes(Map.of()), sandbox, new MavenCache(cache));
+        LocalRunner runner = new LocalRunner(Map.of(), "test-node", new JavaHomes(Map.of()), sandbox, proxy(cache, "http://127.0.0.1:9/"),
+                tmp.resolve("resolved"));
         assertTrue(runner.buildsBesideResolve(), "a sandboxed job has a repository of its own");
         assertFalse(new LocalRunner(Map.of(), "test-node").buildsBesideResolve(), "without a sandbox stages share one");
         String script = """
-                echo "local=$MAVEN_REPO_LOCAL offline=$MAVEN_OFFLINE tail=$MAVEN_REPO_TAIL"
+                echo "local=$MAVEN_REPO_LOCAL tail=$MAVEN_REPO_TAIL socket=$PIPELINEX_REPOSITORY_SOCKET"
                 mkdir -p "$MAVEN_REPO_LOCAL/g/a/1" && echo jar > "$MAVEN_REPO_LOCAL/g/a/1/a-1.jar"
                 """;
         StageCommand plain = stage("build", script, Duration.ofSeconds(30));
         StageCommand beside = new StageCommand(ws, STACK, "build", plain.timeout(), Map.of(), true);
 
         assertEquals(0, runner.run(beside).exitCode(), () -> read(ws.stageLog("build")));
-        assertTrue(read(ws.stageLog("build")).contains("local=" + StageCommand.PRIVATE_REPOSITORY + " offline=true tail=" + cache + "\n"),
-                read(ws.stageLog("build")));
+        assertTrue(read(ws.stageLog("build")).contains("local=" + StageCommand.PRIVATE_REPOSITORY + " tail=" + cache
+                + " socket=" + Sandbox.REPOSITORY_SOCKET + "\n"), read(ws.stageLog("build")));
         assertFalse(Files.exists(ws.mavenRepository().resolve("g")), "the job's repository is left to resolve");
 
         assertEquals(0, runner.run(plain).exitCode(), () -> read(ws.stageLog("build")));
-        assertTrue(read(ws.stageLog("build")).contains("local=" + ws.mavenRepository() + " offline=true"), read(ws.stageLog("build")));
+        assertTrue(read(ws.stageLog("build")).contains("local=" + ws.mavenRepository() + " tail="), read(ws.stageLog("build")));
         assertTrue(Files.exists(ws.mavenRepository().resolve("g/a/1/a-1.jar")), "other stages write the job's repository");
+    }
+
+    private static dev.pipelinex.repository.RepositoryProxy proxy(Path cache, String upstream) {
+        return new dev.pipelinex.repository.RepositoryProxy(cache, cache.resolveSibling("proxy-state"),
+                List.of(java.net.URI.create(upstream)), Duration.ofMinutes(30), 1 << 20);
+    }
+
+    /**
+     * Where bubblewrap and socat work here: a sandboxed stage gets a file through the proxy's
+     * socket, checked and kept by the server, and reaches nothing on the host's loopback itself.
+     */
+    @Test
+    void aSandboxedStageReachesTheRepositoryProxyAndNothingElse() throws Exception {
+        Sandbox sandbox = new Sandbox("/usr/bin/bwrap", List.of());
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/bwrap")) && sandbox.probe() == null
+                && Files.isExecutable(Path.of("/usr/bin/socat")), "bubblewrap and socat work here");
+        com.sun.net.httpserver.HttpServer upstream = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        byte[] jar = "the jar".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        upstream.createContext("/", ex -> {
+            String p = ex.getRequestURI().getPath();
+            byte[] body = p.endsWith("/lib-1.0.jar") ? jar : p.endsWith("/lib-1.0.jar.sha1")
+                    ? java.util.HexFormat.of().formatHex(sha1(jar)).getBytes() : null;
+            ex.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
+            if (body != null) {
+                ex.getResponseBody().write(body);
+            }
+            ex.close();
+        });
+        upstream.start();
+        try {
+            int port = upstream.getAddress().getPort();
+            Path cache = Files.createDirectories(tmp.resolve("cache"));
+            LocalRunner runner = new LocalRunner(Map.of(), "test-node", new JavaHomes(Map.of()), sandbox,
+                    proxy(cache, "http://127.0.0.1:" + port + "/"), tmp.resolve("resolved"));
+            String script = """
+                    printf 'GET /org/example/lib/1.0/lib-1.0.jar HTTP/1.1\\r\\nConnection: close\\r\\n\\r\\n' \\
+                      | socat - "UNIX-CONNECT:$PIPELINEX_REPOSITORY_SOCKET" | tail -c 7; echo
+                    if (exec 3<>/dev/tcp/127.0.0.1/%d) 2>/dev/null; then echo "reached the host"; else echo "no route"; fi
+                    """.formatted(port);
+            assertEquals(0, runner.run(stage("build", script, Duration.ofSeconds(30))).exitCode(), () -> read(ws.stageLog("build")));
+            String log = read(ws.stageLog("build"));
+            assertTrue(log.contains("the jar\nno route\n"), log);
+            assertTrue(log.contains("[repository] 1 files served"), "the stage's log says what it took: " + log);
+            assertEquals("the jar", Files.readString(cache.resolve("org/example/lib/1.0/lib-1.0.jar")), "kept in the shared cache");
+        } finally {
+            upstream.stop(0);
+        }
+    }
+
+    private static byte[] sha1(byte[] b) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-1").digest(b);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String read(Path file) {

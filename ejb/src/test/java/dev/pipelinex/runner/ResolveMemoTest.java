@@ -29,13 +29,15 @@ class ResolveMemoTest {
     Path tmp;
     Path cache;
     Path userRepo;
+    Path memoDir;
     ResolveMemo memo;
 
     @BeforeEach
     void setUp() throws IOException {
         cache = Files.createDirectories(tmp.resolve("cache"));
         userRepo = Files.createDirectories(tmp.resolve("user-m2"));
-        memo = new ResolveMemo(new MavenCache(cache), List.of(userRepo), "local test");
+        memoDir = tmp.resolve("proxy").resolve("resolved");
+        memo = new ResolveMemo(memoDir, List.of(cache, userRepo), "local test");
     }
 
     private StageCommand job(String id, String pom) throws IOException {
@@ -80,7 +82,7 @@ class ResolveMemoTest {
         Files.writeString(f.workspace().source().resolve(".mvn/extensions.xml"), "<extensions/>");
         assertNotEquals(a, memo.key(f).orElseThrow());
 
-        assertNotEquals(a, new ResolveMemo(new MavenCache(cache), List.of(), "docker other-image").key(job("g", "<project>1</project>")).orElseThrow());
+        assertNotEquals(a, new ResolveMemo(memoDir, List.of(cache), "docker other-image").key(job("g", "<project>1</project>")).orElseThrow());
     }
 
     @Test
@@ -99,7 +101,13 @@ class ResolveMemoTest {
         assertEquals(0, run.get().exitCode());
         StageResult result = JobFiles.readResult(second.workspace(), "resolve").orElseThrow();
         assertEquals(ResultStatus.PASSED, result.status());
-        assertTrue(result.message().contains("job first resolved the same POMs"), result.message());
+        assertTrue(result.message().contains("an earlier job resolved the same POMs"), result.message());
+        assertFalse(result.message().contains("first") || Files.readString(second.log()).contains("first"),
+                "the earlier job, maybe another account's, is not named to this one: " + result.message());
+        assertTrue(Files.isRegularFile(memoDir.resolve(key + ".txt")), "the entry is kept in the server's own folder");
+        try (var inCache = Files.walk(cache)) {
+            assertTrue(inCache.noneMatch(f -> f.toString().endsWith(".txt")), "nothing of it is in the cache stages read");
+        }
         assertTrue(Files.readString(second.log()).contains("nothing to download"));
 
         // An artifact gone from the cache: the stage runs again.

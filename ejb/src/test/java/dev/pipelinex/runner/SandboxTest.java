@@ -52,7 +52,7 @@ class SandboxTest {
         Path job = job();
         Path maven = Files.createDirectories(dir.resolve("maven"));
         List<String> cmd = new Sandbox("/usr/bin/bwrap", List.of(maven, dir.resolve("absent")))
-                .command(buildMounts(job), job.resolve("work"), false, List.of("bash", "build.sh"));
+                .command(buildMounts(job), job.resolve("work"), null, List.of("bash", "build.sh"));
         assertEquals(List.of(job.resolve("work").toString(), job.resolve("out/build").toString(),
                 job.resolve("m2").toString()), after(cmd, "--bind"));
         assertFalse(after(cmd, "--ro-bind").contains(job.toString()), "the job folder as a whole (state, reports) is not seen");
@@ -66,10 +66,13 @@ class SandboxTest {
     }
 
     @Test
-    void onlyResolveHasNetwork() throws IOException {
+    void noStageHasANetworkResolveNeitherOnlyTheRepositorySocket() throws IOException {
         Path job = job();
-        List<String> cmd = new Sandbox("/usr/bin/bwrap", List.of()).command(buildMounts(job), job, true, List.of("true"));
-        assertFalse(cmd.contains("--unshare-net"));
+        Path socket = Files.createFile(dir.resolve("s1.sock"));
+        List<String> cmd = new Sandbox("/usr/bin/bwrap", List.of()).command(buildMounts(job), job, socket, List.of("true"));
+        assertTrue(cmd.contains("--unshare-net"));
+        int at = cmd.indexOf(socket.toString());
+        assertEquals(List.of("--bind", socket.toString(), Sandbox.REPOSITORY_SOCKET), cmd.subList(at - 1, at + 2));
     }
 
     /** The real thing, where bubblewrap works on this machine. */
@@ -92,7 +95,7 @@ class SandboxTest {
                 "(echo x > " + outside + ") 2>/dev/null",
                 "(exec 3<>/dev/tcp/127.0.0.1/22) 2>/dev/null && echo network >> " + out + "/escape",
                 "true");
-        Process p = new ProcessBuilder(sandbox.command(buildMounts(job), job.resolve("work"), false, List.of("bash", "-c", script)))
+        Process p = new ProcessBuilder(sandbox.command(buildMounts(job), job.resolve("work"), null, List.of("bash", "-c", script)))
                 .redirectErrorStream(true).start();
         assertTrue(p.waitFor(20, TimeUnit.SECONDS));
         String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -5,6 +5,7 @@ import dev.pipelinex.job.JobFiles;
 import dev.pipelinex.job.JobState;
 import dev.pipelinex.job.JobStatus;
 import dev.pipelinex.job.Workspace;
+import dev.pipelinex.repository.RepositoryCounters;
 import dev.pipelinex.service.JobCounters;
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
@@ -76,11 +77,26 @@ public class MetricsServlet extends HttpServlet {
             out.append("pipelinex_stage_duration_seconds_count{stage=\"").append(stage).append("\"} ")
                     .append(h.count()).append('\n');
         }
+        repository(out);
         resp.setContentType("text/plain; version=0.0.4; charset=utf-8");
         resp.getWriter().write(out.toString());
     }
 
     static String format(double v) {
         return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    /** The repository proxy of this node: files served from what it kept, fetched from upstream, refused; bytes. */
+    private static void repository(StringBuilder out) {
+        out.append("# HELP pipelinex_repository_requests_total Files the repository proxy answered since it started, by outcome ")
+                .append("(hit: from what it kept; miss: fetched from upstream and checked; refused).\n")
+                .append("# TYPE pipelinex_repository_requests_total counter\n")
+                .append("pipelinex_repository_requests_total{outcome=\"hit\"} ").append(RepositoryCounters.hits()).append('\n')
+                .append("pipelinex_repository_requests_total{outcome=\"miss\"} ").append(RepositoryCounters.misses()).append('\n')
+                .append("pipelinex_repository_requests_total{outcome=\"refused\"} ").append(RepositoryCounters.refusals()).append('\n');
+        out.append("# HELP pipelinex_repository_bytes_total Bytes the repository proxy fetched from upstream and served to stages.\n")
+                .append("# TYPE pipelinex_repository_bytes_total counter\n")
+                .append("pipelinex_repository_bytes_total{direction=\"upstream\"} ").append(RepositoryCounters.upstreamBytes()).append('\n')
+                .append("pipelinex_repository_bytes_total{direction=\"served\"} ").append(RepositoryCounters.servedBytes()).append('\n');
     }
 }
