@@ -64,6 +64,21 @@ final class Projects {
         return bytes.toByteArray();
     }
 
+    /** A ZIP of exactly {@code files} (relative path to content). */
+    static byte[] zip(Map<String, byte[]> files) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            for (Map.Entry<String, byte[]> f : new TreeMap<>(files).entrySet()) {
+                zip.putNextEntry(new ZipEntry(f.getKey()));
+                zip.write(f.getValue());
+                zip.closeEntry();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
     /** Writes the files of {@code name} into a fresh folder {@code dir} (removed first if it exists). */
     static void writeTo(String name, Path dir) {
         try {

@@ -206,8 +206,9 @@ public final class RepositoryProxy {
                 RepositoryCounters.hit();
                 return Answer.file(target, false);
             }
-            Files.createDirectories(target.getParent());
-            Path tmp = Files.createTempFile(target.getParent(), ".proxy", ".tmp");
+            // Fetched into the proxy's own folder: nothing, not even a folder, lands in the shared
+            // cache before the file is checked.
+            Path tmp = Files.createTempFile(downloads(), "artifact", ".tmp");
             try {
                 Optional<String> refusal = fetchChecked(path, tmp);
                 if (refusal.isPresent()) {
@@ -215,11 +216,8 @@ public final class RepositoryProxy {
                 }
                 // Readable by every stage's user (the temporary file was the server's alone).
                 Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                } catch (java.nio.file.FileAlreadyExistsException e) {
-                    // another node placed it first: the same checked file
-                }
+                Files.createDirectories(target.getParent());
+                place(tmp, target);
                 RepositoryCounters.miss();
                 return Answer.file(target, false);
             } finally {
@@ -236,8 +234,7 @@ public final class RepositoryProxy {
                 RepositoryCounters.hit();
                 return Answer.body(Files.readAllBytes(kept));
             }
-            Files.createDirectories(kept.getParent());
-            Path tmp = Files.createTempFile(kept.getParent(), ".proxy", ".tmp");
+            Path tmp = Files.createTempFile(downloads(), "metadata", ".tmp");
             try {
                 Optional<String> refusal;
                 try {
@@ -254,11 +251,31 @@ public final class RepositoryProxy {
                     Files.deleteIfExists(kept);
                     return Answer.refused(404, refusal.get());
                 }
-                Files.move(tmp, kept, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.createDirectories(kept.getParent());
+                Files.move(tmp, kept, StandardCopyOption.REPLACE_EXISTING);
                 RepositoryCounters.miss();
                 return Answer.body(Files.readAllBytes(kept));
             } finally {
                 Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    /** Moves a checked file into the cache by one rename (a copy beside it first when the cache is on another file system). */
+    private static void place(Path tmp, Path target) throws IOException {
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // another node placed it first: the same checked file
+        } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+            Path beside = Files.createTempFile(target.getParent(), ".proxy", ".tmp");
+            try {
+                Files.copy(tmp, beside, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+                Files.move(beside, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (java.nio.file.FileAlreadyExistsException again) {
+                // another node placed it first
+            } finally {
+                Files.deleteIfExists(beside);
             }
         }
     }

@@ -129,7 +129,7 @@ class RepositoryProxyTest {
         RepositoryProxy.Answer a = proxy(central).get(JAR);
         assertEquals(404, a.status());
         assertTrue(a.reason().contains("org.example:lib:1.0 is refused") && a.reason().contains("SHA1 checksum"), a.reason());
-        assertFalse(Files.exists(tmp.resolve("cache").resolve(JAR)));
+        assertFalse(Files.exists(tmp.resolve("cache").resolve("org")), "not even a folder of it in the shared cache");
     }
 
     @Test
