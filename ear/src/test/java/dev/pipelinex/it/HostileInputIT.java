@@ -178,7 +178,7 @@ class HostileInputIT {
         try {
             cloned = PipelineIT.submitted(api.postJson("api/jobs/github", PipelineIT.githubRequest()));
         } finally {
-            PipelineIT.stopGit();
+            PipelineIT.stopServers();
         }
         for (String job : List.of(id, cloned)) {
             JsonNode done = api.awaitFinal(job, Duration.ofMinutes(10));

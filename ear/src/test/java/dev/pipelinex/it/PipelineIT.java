@@ -45,6 +45,7 @@ class PipelineIT {
     static final Api api = Api.local();
     static final Map<String, String> jobs = new HashMap<>();
     static GitHttpServer git;
+    static TestRepository repository;
 
     @Deployment(testable = false)
     static EnterpriseArchive ear() {
@@ -70,39 +71,34 @@ class PipelineIT {
                             }
                             """), Set.of()), METADATA)));
             jobs.put("github", submitted(api.postJson("api/jobs/github", githubRequest())));
-            jobs.put("fetches", submitted(api.upload(Projects.zip("greeting-service", "", withFileRepository(), Set.of()), METADATA)));
+            jobs.put("fetches", submitted(api.upload(Projects.zip("greeting-service", "", withNewDependency(), Set.of()), METADATA)));
         }
         return jobs.get(name);
     }
 
     /**
-     * The project with one more dependency, of a version no cache has seen, from a repository in
-     * the project's own folder: resolve has to fetch it, which the build beside resolve cannot.
+     * The project with one more dependency, of a version no cache has seen, from the repository
+     * the test server allows besides Maven Central: resolve has to fetch it through the server's
+     * proxy, which the build beside resolve cannot.
      */
-    static Map<String, String> withFileRepository() {
+    static Map<String, String> withNewDependency() throws IOException {
         String version = "1." + System.currentTimeMillis();
-        String path = "local-repo/dev/pipelinex/it/beside-resolve/" + version + "/beside-resolve-" + version;
-        // An empty ZIP: a jar with nothing in it.
-        String jar = "PK\u0005\u0006" + "\u0000".repeat(18);
-        String pom = "<project><modelVersion>4.0.0</modelVersion><groupId>dev.pipelinex.it</groupId>"
-                + "<artifactId>beside-resolve</artifactId><version>" + version + "</version></project>\n";
+        if (repository == null) {
+            repository = new TestRepository();
+        }
+        repository.publish("dev.pipelinex.it", "beside-resolve", version);
         String original = new String(Projects.files("greeting-service").get("pom.xml"), StandardCharsets.UTF_8);
         String projectPom = original.replace("  <dependencies>\n", """
-                  <repositories>
-                    <repository><id>project-local</id><url>file://${project.basedir}/local-repo</url></repository>
-                  </repositories>
                   <dependencies>
                     <dependency><groupId>dev.pipelinex.it</groupId><artifactId>beside-resolve</artifactId><version>%s</version></dependency>
                 """.formatted(version));
         assertTrue(projectPom.contains("beside-resolve"), "the sample's POM has a dependencies section");
-        return Map.of("pom.xml", projectPom, path + ".jar", jar, path + ".jar.sha1", sha1(jar), path + ".pom", pom,
-                path + ".pom.sha1", sha1(pom));
+        return Map.of("pom.xml", projectPom);
     }
 
-    static String sha1(String text) {
+    static String sha1(byte[] data) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1").digest(data));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -133,9 +129,12 @@ class PipelineIT {
     }
 
     @AfterAll
-    static void stopGit() {
+    static void stopServers() {
         if (git != null) {
             git.close();
+        }
+        if (repository != null) {
+            repository.close();
         }
     }
 
@@ -193,6 +192,7 @@ class PipelineIT {
         assertEquals(List.of("PASSED", "PASSED", "PASSED", "PASSED", "PASSED", "PASSED"), stageStatuses(job));
         assertTrue(result(id, "resolve").path("summary").path("artifacts").path("downloaded").asInt() > 0,
                 "resolve fetched the new dependency: " + result(id, "resolve"));
+        assertTrue(repository.served() >= 4, "through the proxy, from the allowed repository: " + repository.served());
         String pipeline = Files.readString(workspace(id).resolve("reports/pipeline.log"));
         assertTrue(pipeline.contains("[PIPELINE] START build (beside resolve"), pipeline);
         assertTrue(pipeline.contains("the build started beside it was stopped, its "), pipeline);

@@ -8,6 +8,7 @@ import dev.pipelinex.runner.DockerRunner;
 import dev.pipelinex.runner.DockerSettings;
 import dev.pipelinex.runner.JavaHomes;
 import dev.pipelinex.runner.LocalRunner;
+import dev.pipelinex.runner.StageCgroups;
 import dev.pipelinex.runner.Runner;
 import dev.pipelinex.repository.MavenCentral;
 import dev.pipelinex.repository.RepositoryProxy;
@@ -221,10 +222,13 @@ public class Settings {
         secretRulesDir().ifPresent(p -> env.put("PIPELINEX_SECRET_RULES", p.toString()));
         JavaHomes homes = localJavaHomes();
         String mode = get("pipelinex.local.sandbox", String.class, "auto").trim().toLowerCase(java.util.Locale.ROOT);
+        StageCgroups cgroups = StageCgroups.detect(new StageCgroups.Limits(
+                get("pipelinex.local.memory-mb", Long.class, 3072L) << 20,
+                get("pipelinex.local.pids", Long.class, 1024L)), node()).orElse(null);
         if (mode.equals("none")) {
             LOG.severe("THE LOCAL RUNNER IS NOT SANDBOXED (pipelinex.local.sandbox=none): stages run with the "
                     + "server's own user and rights; use it only for projects you trust");
-            return new LocalRunner(env, node(), homes);
+            return new LocalRunner(env, node(), homes, null, null, null, cgroups);
         }
         if (!mode.equals("auto") && !mode.equals("bwrap")) {
             throw new IllegalStateException("pipelinex.local.sandbox must be auto, bwrap or none, not '" + mode + "'");
@@ -242,11 +246,11 @@ public class Settings {
             throw new IllegalStateException("pipelinex.local.sandbox=bwrap, and no bubblewrap sandbox can be made here");
         }
         if (sandbox.isEmpty()) {
-            return new LocalRunner(env, node(), homes);
+            return new LocalRunner(env, node(), homes, null, null, null, cgroups);
         }
         // A sandboxed job has a repository of its own; the server's is never read (the proxy did not check it).
         env.remove("MAVEN_REPO_LOCAL");
-        return new LocalRunner(env, node(), homes, sandbox.get(), proxy, memo);
+        return new LocalRunner(env, node(), homes, sandbox.get(), proxy, memo, cgroups);
     }
 
     /**

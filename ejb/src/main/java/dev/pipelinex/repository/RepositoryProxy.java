@@ -97,7 +97,8 @@ public final class RepositoryProxy {
         this.upstreams = upstreams.stream().map(RepositoryProxy::withSlash).toList();
         this.metadataTtl = metadataTtl;
         this.maxFileBytes = maxFileBytes;
-        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+        // HTTP/1.1 on a pool of connections: one stalled HTTP/2 connection would hold every request behind it.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(Duration.ofSeconds(15)).build();
         for (int i = 0; i < LOCKS; i++) {
             locks[i] = new Object();
@@ -154,9 +155,11 @@ public final class RepositoryProxy {
         try {
             answer = path.checksum().isPresent() ? checksum(path) : file(path);
         } catch (IOException e) {
-            LOG.warning("repository proxy: " + path + ": " + e.getMessage());
+            // A refused connection or a timeout has no message of its own: name its kind.
+            String why = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+            LOG.warning("repository proxy: " + path + ": " + why);
             answer = Answer.refused(502, path.coordinates() + " could not be fetched from the allowed repositories: "
-                    + printable(e.getMessage()));
+                    + printable(why));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             answer = Answer.refused(503, "the server is stopping");

@@ -49,7 +49,7 @@ public final class DockerRunner implements Runner {
     /** Where operator data for the scanners appears inside a stage container. */
     static final String ADVISORIES = "/opt/pipelinex/data/advisories";
     static final String SECRET_RULES = "/opt/pipelinex/data/secret-rules";
-    static final String UID = "10001:10001";
+    static final String UID = StageUser.OWNER;
     /** Where a stage finds the repository proxy's socket. */
     static final String REPOSITORY_SOCKET = "/job/repository.sock";
 
@@ -290,32 +290,13 @@ public final class DockerRunner implements Runner {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        chown(dirs, false);
+        StageUser.chown(dirs, false);
     }
 
     /** Before the job's first stage, while none of its processes runs: its working copy goes to UID 10001. */
     @Override
     public void prepareJob(Workspace ws) {
-        chown(List.of(ws.work().toString()), true);
-    }
-
-    /** {@code chown} of {@code paths} to UID 10001, recursive (never through a link: {@code -P}) or not. */
-    static void chown(List<String> paths, boolean recursive) {
-        List<String> command = new ArrayList<>(recursive ? List.of("chown", "-R", "-P", UID) : List.of("chown", "-h", UID));
-        command.addAll(paths);
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (p.waitFor() != 0) {
-                throw new IllegalStateException("cannot hand the workspace to UID 10001 (the server must run as root "
-                        + "to use the Docker runner): " + out.strip());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        StageUser.chown(List.of(ws.work().toString()), true);
     }
 
     @Override

@@ -42,6 +42,7 @@ public final class LocalRunner implements Runner {
     private final Sandbox sandbox;
     private final RepositoryProxy proxy;
     private final ResolveMemo memo;
+    private final StageCgroups cgroups;
 
     /**
      * @param extraEnv variables passed to every stage, e.g. {@code MAVEN_HOME}, {@code MAVEN_REPO_LOCAL}
@@ -64,6 +65,13 @@ public final class LocalRunner implements Runner {
      */
     public LocalRunner(Map<String, String> extraEnv, String node, JavaHomes javaHomes, Sandbox sandbox, RepositoryProxy proxy,
                        Path memoDir) {
+        this(extraEnv, node, javaHomes, sandbox, proxy, memoDir, null);
+    }
+
+    /** @param cgroups the memory and process limits of each stage, or null for none */
+    public LocalRunner(Map<String, String> extraEnv, String node, JavaHomes javaHomes, Sandbox sandbox, RepositoryProxy proxy,
+                       Path memoDir, StageCgroups cgroups) {
+        this.cgroups = cgroups;
         this.extraEnv = Map.copyOf(extraEnv);
         this.node = node;
         this.javaHomes = javaHomes;
@@ -106,10 +114,13 @@ public final class LocalRunner implements Runner {
         Process process;
         StageOutput output = null;
         ProxySocket socket = null;
+        StageCgroups.Group group = null;
         try {
             Workspace ws = cmd.workspace();
+            List<String> handed = new java.util.ArrayList<>();
             for (String stage : cmd.writes()) {
                 Files.createDirectories(ws.output(stage));
+                handed.add(ws.output(stage).toString());
             }
             List<String> command = new java.util.ArrayList<>(List.of("setsid"));
             if (cmd.background()) {
@@ -119,12 +130,21 @@ public final class LocalRunner implements Runner {
             output = new StageOutput(cmd);
             if (sandbox != null) {
                 Files.createDirectories(ws.mavenRepository());
+                handed.add(ws.mavenRepository().toString());
+                if (sandbox.asRoot()) {
+                    // The folders themselves, not what is in them (the stage's user made that).
+                    StageUser.chown(handed, false);
+                }
                 if (proxy != null) {
                     socket = proxy.open(output::note);
                 }
                 command.addAll(sandbox.command(mounts(cmd), cmd.appDir(), socket == null ? null : socket.path(), script));
             } else {
                 command.addAll(script);
+            }
+            if (cgroups != null) {
+                group = cgroups.create(ws.jobId() + "-" + cmd.stage() + "-" + Long.toHexString(System.nanoTime()));
+                command = group.wrap(command);
             }
             ProcessBuilder pb = new ProcessBuilder(command)
                     .directory(cmd.appDir().toFile())
@@ -155,9 +175,15 @@ public final class LocalRunner implements Runner {
                 env.put("PIPELINEX_NICENESS", String.valueOf(BACKGROUND_NICENESS));
             }
             process = pb.start();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            if (group != null) {
+                group.close();
+            }
             closeQuietly(socket, output);
-            throw new UncheckedIOException("cannot start stage " + cmd.stage() + ": " + e.getMessage(), e);
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("cannot start stage " + cmd.stage() + ": " + e.getMessage(), io);
+            }
+            throw (RuntimeException) e;
         }
         StageOutput log = output;
         Thread copier = new Thread(() -> copy(process, log), "pipelinex-output-" + cmd.workspace().jobId() + "-" + cmd.stage());
@@ -169,7 +195,13 @@ public final class LocalRunner implements Runner {
         } finally {
             // Whatever happened (deadline, interrupt, normal end), nothing the stage started survives it.
             killTree(process);
+            java.util.Optional<String> reached = java.util.Optional.empty();
+            if (group != null) {
+                reached = group.limitsReached(cgroups.limits());
+                group.close();
+            }
             copier.join(10_000);
+            reached.ifPresent(log::note);
             closeQuietly(socket, output);
         }
         long took = (System.nanoTime() - start) / 1_000_000;
@@ -244,6 +276,14 @@ public final class LocalRunner implements Runner {
             env.put("MAVEN_REPO_TAIL", proxy.cache().toString());
         } else {
             env.remove("MAVEN_REPO_TAIL");
+        }
+    }
+
+    /** Before the job's first stage, while none of its processes runs: as root, its working copy goes to UID 10001. */
+    @Override
+    public void prepareJob(Workspace ws) {
+        if (sandbox != null && sandbox.asRoot()) {
+            StageUser.chown(List.of(ws.work().toString()), true);
         }
     }
 

@@ -13,7 +13,10 @@ import java.util.logging.Logger;
 
 /**
  * The local runner's sandbox: bubblewrap ({@code bwrap}) around each stage. The stage runs as
- * UID 10001 in a user namespace of its own, with its own PID, IPC and host-name namespaces, a
+ * UID 10001 in a user namespace of its own (the server's own UID outside), or, when the server
+ * runs as root, as the host's UID 10001 ({@link StageUser}) with no capability, so that nothing
+ * in it has more rights outside than an unprivileged user. It has its own PID, IPC, mount and
+ * host-name namespaces, a
  * read-only view of the system folders (of /etc only what programs need) and of the tools it
  * needs (Maven, the scanners, the JDKs, the shared Maven caches), a private {@code /tmp}, an
  * empty environment but for what the runner passes, and of its job only the folders its
@@ -25,7 +28,7 @@ import java.util.logging.Logger;
 public final class Sandbox {
 
     private static final Logger LOG = Logger.getLogger(Sandbox.class.getName());
-    public static final int UID = 10001;
+    public static final int UID = StageUser.UID;
     /** Where a stage finds the repository proxy's socket. */
     public static final String REPOSITORY_SOCKET = "/run/pipelinex/repository.sock";
     private static final List<String> SYSTEM = List.of("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/opt");
@@ -35,16 +38,36 @@ public final class Sandbox {
             "/etc/ca-certificates", "/etc/java-17-openjdk", "/etc/java-21-openjdk", "/etc/java-25-openjdk",
             "/etc/alternatives", "/etc/maven", "/etc/mavenrc", "/etc/debian_version", "/etc/os-release");
 
+    private static final String SETPRIV = "/usr/bin/setpriv";
+
     private final String bwrap;
     private final Set<Path> readOnly;
+    private final boolean asRoot;
 
     /**
+     * A sandbox for a server that does not run as root.
+     *
      * @param bwrap    the bubblewrap program
      * @param readOnly folders outside the system ones that stages read (tool homes, caches)
      */
     public Sandbox(String bwrap, Collection<Path> readOnly) {
+        this(bwrap, readOnly, false);
+    }
+
+    /**
+     * @param asRoot whether the server runs as root: bubblewrap then makes no user namespace
+     *               (inside one, UID 10001 would be root outside) and the stage's command starts
+     *               as the host's UID 10001 through {@code setpriv}, every capability dropped
+     */
+    public Sandbox(String bwrap, Collection<Path> readOnly, boolean asRoot) {
         this.bwrap = bwrap;
         this.readOnly = new LinkedHashSet<>(readOnly);
+        this.asRoot = asRoot;
+    }
+
+    /** Whether stages run as the host's UID 10001, whose folders the runner must hand to it. */
+    public boolean asRoot() {
+        return asRoot;
     }
 
     /**
@@ -59,7 +82,15 @@ public final class Sandbox {
                     + "or the Docker runner.");
             return java.util.Optional.empty();
         }
-        Sandbox sandbox = new Sandbox(bwrap, readOnly);
+        boolean root = StageUser.serverIsRoot();
+        if (root && !Files.isExecutable(Path.of(SETPRIV))) {
+            LOG.severe("THE LOCAL RUNNER IS NOT SANDBOXED: the server runs as root and " + SETPRIV
+                    + " (util-linux) is missing, so a stage cannot be started as an unprivileged user. "
+                    + "Stages run with the server's own user and rights; use it only for projects you trust, "
+                    + "or the Docker runner.");
+            return java.util.Optional.empty();
+        }
+        Sandbox sandbox = new Sandbox(bwrap, readOnly, root);
         String problem = sandbox.probe();
         if (problem != null) {
             LOG.severe("THE LOCAL RUNNER IS NOT SANDBOXED: bubblewrap cannot start a sandbox on this machine ("
@@ -68,7 +99,7 @@ public final class Sandbox {
             return java.util.Optional.empty();
         }
         LOG.info("the local runner runs each stage in a bubblewrap sandbox (UID " + UID
-                + ", read-only system, only the job's project, reports and Maven repository writable, no network: "
+                + (root ? " of the host, no capability" : " in a user namespace") + ", read-only system, only the job's project, reports and Maven repository writable, no network: "
                 + "dependencies through the repository proxy)");
         return java.util.Optional.of(sandbox);
     }
@@ -109,10 +140,13 @@ public final class Sandbox {
      * {@link #REPOSITORY_SOCKET}.
      */
     public List<String> command(List<Mount> mounts, Path chdir, Path repositorySocket, List<String> command) {
-        List<String> cmd = new ArrayList<>(List.of(bwrap,
-                "--unshare-user", "--uid", Integer.toString(UID), "--gid", Integer.toString(UID),
-                "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+        List<String> cmd = new ArrayList<>(List.of(bwrap));
+        if (!asRoot) {
+            cmd.addAll(List.of("--unshare-user", "--uid", Integer.toString(UID), "--gid", Integer.toString(UID)));
+        }
+        cmd.addAll(List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                 "--unshare-net", "--hostname", "pipelinex-stage", "--die-with-parent", "--new-session"));
+        List<String> binds = new ArrayList<>();
         for (String dir : SYSTEM) {
             Path p = Path.of(dir);
             if (Files.isSymbolicLink(p)) {
@@ -129,24 +163,42 @@ public final class Sandbox {
         // shadow, not the server's or anyone's configuration.
         for (String etc : ETC) {
             if (Files.exists(Path.of(etc))) {
-                cmd.addAll(List.of("--ro-bind", etc, etc));
+                binds.addAll(List.of("--ro-bind", etc, etc));
             }
         }
-        cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"));
+        cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"));
         for (Path p : readOnly) {
             if (Files.exists(p) && !underSystem(p)) {
-                cmd.addAll(List.of("--ro-bind", p.toString(), p.toString()));
+                binds.addAll(List.of("--ro-bind", p.toString(), p.toString()));
             }
         }
         for (Mount m : mounts) {
             if (Files.isDirectory(m.path())) {
-                cmd.addAll(List.of(m.writable() ? "--bind" : "--ro-bind", m.path().toString(), m.path().toString()));
+                binds.addAll(List.of(m.writable() ? "--bind" : "--ro-bind", m.path().toString(), m.path().toString()));
             }
         }
         if (repositorySocket != null) {
-            cmd.addAll(List.of("--bind", repositorySocket.toString(), REPOSITORY_SOCKET));
+            binds.addAll(List.of("--bind", repositorySocket.toString(), REPOSITORY_SOCKET));
         }
+        // The folders above each bound path are the sandbox's own, made open to the stage's user
+        // (as root, bubblewrap would copy the host's modes: a stage could not pass /root).
+        Set<String> parents = new java.util.TreeSet<>();
+        for (int i = 0; i + 2 < binds.size(); i += 3) {
+            for (Path p = Path.of(binds.get(i + 2)).getParent(); p != null && p.getParent() != null; p = p.getParent()) {
+                if (!underSystem(p)) {
+                    parents.add(p.toString());
+                }
+            }
+        }
+        for (String dir : parents) {
+            cmd.addAll(List.of("--perms", "0755", "--dir", dir));
+        }
+        cmd.addAll(binds);
         cmd.addAll(List.of("--chdir", chdir.toString()));
+        if (asRoot) {
+            cmd.addAll(List.of("--", SETPRIV, "--reuid=" + UID, "--regid=" + UID, "--clear-groups",
+                    "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"));
+        }
         cmd.addAll(command);
         return cmd;
     }

@@ -217,6 +217,40 @@ class LocalRunnerTest {
         }
     }
 
+    /**
+     * As root, where bubblewrap, socat and control groups work here: the stage is the host's UID
+     * 10001 and writes the job's folders it was handed, reaches the proxy's socket, and a stage
+     * that forks past its limit is told so in its log.
+     */
+    @Test
+    void asRootAStageIsAnUnprivilegedUserWithLimits() throws Exception {
+        Sandbox sandbox = new Sandbox("/usr/bin/bwrap", List.of(), true);
+        java.util.Optional<StageCgroups> cgroups = StageCgroups.detect(new StageCgroups.Limits(512L << 20, 40), "pipelinex-unit-tests");
+        org.junit.jupiter.api.Assumptions.assumeTrue(StageUser.serverIsRoot() && Files.isExecutable(Path.of("/usr/bin/bwrap"))
+                && sandbox.probe() == null && Files.isExecutable(Path.of("/usr/bin/socat")) && cgroups.isPresent(),
+                "root, bubblewrap, socat and control groups here");
+        Path cache = Files.createDirectories(tmp.resolve("cache"));
+        LocalRunner runner = new LocalRunner(Map.of(), "test-node", new JavaHomes(Map.of()), sandbox,
+                proxy(cache, "http://127.0.0.1:9/"), tmp.resolve("resolved"), cgroups.get());
+        Files.writeString(ws.work().resolve("pom.xml"), "<project/>");
+        runner.prepareJob(ws);
+        String script = """
+                id -u
+                echo built > "$APP_DIR/target.txt" && echo wrote-work
+                echo out > "$REPORTS_DIR/build/out.txt"
+                printf 'GET /org/example/none/1/none-1.jar HTTP/1.1\r\nConnection: close\r\n\r\n' \
+                  | socat - "UNIX-CONNECT:$PIPELINEX_REPOSITORY_SOCKET" | head -1
+                dash -c 'i=0; while [ $i -lt 100 ]; do sleep 30 & i=$((i+1)); done' 2>/dev/null
+                true
+                """;
+        assertEquals(0, runner.run(stage("build", script, Duration.ofSeconds(60))).exitCode(), () -> read(ws.stageLog("build")));
+        String log = read(ws.stageLog("build"));
+        assertTrue(log.startsWith("10001\nwrote-work\n") && log.contains("\nHTTP/1.1 502 "), "the proxy answered: " + log);
+        assertEquals(10001, Files.getAttribute(ws.work().resolve("target.txt"), "unix:uid"));
+        assertEquals(10001, Files.getAttribute(ws.output("build").resolve("out.txt"), "unix:uid"));
+        assertTrue(log.contains("the stage reached its limit of 40 processes"), log);
+    }
+
     private static byte[] sha1(byte[] b) {
         try {
             return java.security.MessageDigest.getInstance("SHA-1").digest(b);

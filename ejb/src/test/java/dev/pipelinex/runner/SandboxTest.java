@@ -109,6 +109,62 @@ class SandboxTest {
         assertEquals("untouched", Files.readString(outside));
     }
 
+    @Test
+    void asRootNoUserNamespaceAndTheCommandStartsAsAnUnprivilegedUser() throws IOException {
+        Path job = job();
+        List<String> cmd = new Sandbox("/usr/bin/bwrap", List.of(), true).command(buildMounts(job), job.resolve("work"), null,
+                List.of("bash", "build.sh"));
+        assertFalse(cmd.contains("--unshare-user"), "inside a user namespace made by root, UID 10001 is root outside");
+        assertEquals(List.of(), after(cmd, "--uid"));
+        int setpriv = cmd.indexOf("/usr/bin/setpriv");
+        assertTrue(setpriv > 0, "the stage's command starts through setpriv: " + cmd);
+        assertEquals(List.of("--reuid=10001", "--regid=10001", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
+                "--no-new-privs", "--", "bash", "build.sh"), cmd.subList(setpriv + 1, cmd.size()));
+        int tmp = cmd.indexOf("/tmp");
+        assertEquals(List.of("--perms", "1777", "--tmpfs", "/tmp"), cmd.subList(tmp - 3, tmp + 1), "a /tmp the stage's user can write");
+        assertTrue(after(cmd, "--dir").contains(job.toString()), "the folders above the job's are the sandbox's own: " + cmd);
+        assertTrue(cmd.indexOf(job.toString()) < cmd.indexOf(job.resolve("work").toString()), "made before anything is bound below them");
+    }
+
+    /**
+     * The real thing as root: the stage is the host's UID 10001, so the server's own files are
+     * not its to read even where they are bound in, and what it writes is owned by 10001.
+     */
+    @Test
+    void asRootAStageHasNoMoreRightsThanAnUnprivilegedUser() throws Exception {
+        assumeTrue(StageUser.serverIsRoot(), "the server runs as root here");
+        Path hidden = Files.createDirectories(dir.resolve("private"));
+        Files.setPosixFilePermissions(hidden, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Path tools = Files.createDirectories(hidden.resolve("tools"));
+        Files.writeString(tools.resolve("readme"), "for everyone");
+        Path secret = Files.writeString(tools.resolve("server.keystore"), "the server's key");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Sandbox sandbox = new Sandbox("/usr/bin/bwrap", List.of(tools), true);
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/bwrap")) && sandbox.probe() == null, "bubblewrap works here");
+        Path job = job();
+        StageUser.chown(List.of(job.resolve("work").toString(), job.resolve("out/build").toString()), false);
+        String out = job.resolve("out/build").toString();
+        String script = String.join("; ",
+                "id -u > " + out + "/uid",
+                "cat " + tools.resolve("readme") + " > " + out + "/readme",
+                "(cat " + secret + ") 2>/dev/null && echo read-key >> " + out + "/escape",
+                "(echo x > " + job.resolve("m2/planted") + ") 2>/dev/null && echo wrote-root-folder >> " + out + "/escape",
+                "grep -q '^CapEff:.0*$' /proc/self/status || echo has-capabilities >> " + out + "/escape",
+                "echo built > " + job.resolve("work/built"),
+                "echo tmp > /tmp/t && cat /tmp/t > " + out + "/tmp",
+                "true");
+        Process p = new ProcessBuilder(sandbox.command(buildMounts(job), job.resolve("work"), null, List.of("bash", "-c", script)))
+                .redirectErrorStream(true).start();
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), printed);
+        assertEquals("10001", Files.readString(job.resolve("out/build/uid")).trim());
+        assertEquals("for everyone", Files.readString(job.resolve("out/build/readme")).trim(), "tools below a closed folder are readable");
+        assertEquals("tmp", Files.readString(job.resolve("out/build/tmp")).trim());
+        assertFalse(Files.exists(job.resolve("out/build/escape")), () -> "escaped: " + read(job.resolve("out/build/escape")));
+        assertEquals(10001, Files.getAttribute(job.resolve("work/built"), "unix:uid"), "owned by the stage's user on the host");
+    }
+
     private static String read(Path p) {
         try {
             return Files.readString(p);
