@@ -81,8 +81,8 @@ public final class NoFollow {
      * {@code from} (a folder's too; false skips it and everything under it, silently). Links and
      * special files are refused, never followed or opened, because the tree is a job's. A file over
      * maxFileBytes is refused (not truncated); past maxFiles or maxTotalBytes the rest is refused.
-     * Only content is copied (no permissions, owners or times): files made are 0644, folders 0755
-     * where POSIX. A file that grows while being copied is refused and its partial copy removed.
+     * Only content is copied (no owners or times): files made are 0644 (0755 where the owner could
+     * run the original), folders 0755 where POSIX. A file that grows while being copied is refused and its partial copy removed.
      *
      * @throws IOException when {@code from} is a symbolic link or not a folder; a missing
      *     {@code from} copies nothing
@@ -220,7 +220,7 @@ public final class NoFollow {
                 } else if (attrs.isDirectory()) {
                     folder(dir, name, rel, dest);
                 } else if (attrs.isRegularFile()) {
-                    file(dir, name, rel, dest, attrs.size());
+                    file(dir, name, rel, dest, attrs.size(), executable(attrs));
                 } else {
                     refuse(rel, "a FIFO or other special file, not copied");
                 }
@@ -248,7 +248,7 @@ public final class NoFollow {
             }
         }
 
-        private void file(SecureDirectoryStream<Path> dir, Path name, Path rel, Path dest, long size)
+        private void file(SecureDirectoryStream<Path> dir, Path name, Path rel, Path dest, long size, boolean executable)
                 throws IOException {
             if (size > limits.maxFileBytes()) {
                 refuse(rel, tooLarge());
@@ -288,7 +288,7 @@ public final class NoFollow {
                 }
                 return;
             }
-            setMode(dest, FILE_MODE);
+            setMode(dest, executable ? FOLDER_MODE : FILE_MODE);
             files++;
             bytes += copied;
         }
@@ -384,7 +384,15 @@ public final class NoFollow {
     }
 
     private static BasicFileAttributes attributes(SecureDirectoryStream<Path> dir, Path name) throws IOException {
-        return dir.getFileAttributeView(name, BasicFileAttributeView.class, NOFOLLOW_LINKS).readAttributes();
+        var posix = dir.getFileAttributeView(name, java.nio.file.attribute.PosixFileAttributeView.class, NOFOLLOW_LINKS);
+        return posix != null ? posix.readAttributes()
+                : dir.getFileAttributeView(name, BasicFileAttributeView.class, NOFOLLOW_LINKS).readAttributes();
+    }
+
+    /** Whether the file's owner may run it (a project's scripts, {@code mvnw}): its copy is 0755 then. */
+    private static boolean executable(BasicFileAttributes attrs) {
+        return attrs instanceof java.nio.file.attribute.PosixFileAttributes p
+                && p.permissions().contains(PosixFilePermission.OWNER_EXECUTE);
     }
 
     /** Copies at most {@code cap + 1} bytes, so a caller sees that a file went over {@code cap} without reading all of it. */

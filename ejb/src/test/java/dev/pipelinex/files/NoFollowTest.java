@@ -190,15 +190,23 @@ class NoFollowTest {
     }
 
     @Test
-    void copiesGetPlainModesNotTheSources() throws IOException {
+    void copiesGetPlainModesKeepingOnlyTheOwnersExecuteBit() throws IOException {
         Path script = write(tree.resolve("bin/run.sh"), "#!/bin/sh");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxrwxrwx"));
         Files.setPosixFilePermissions(tree.resolve("bin"), PosixFilePermissions.fromString("rwx------"));
 
+        Path data = write(tree.resolve("bin/data.txt"), "shared");
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rw-rw-rw-"));
+        Path other = write(tree.resolve("bin/others-only"), "x");
+        Files.setPosixFilePermissions(other, PosixFilePermissions.fromString("rw-r-xr-x"));
+
         NoFollow.copyTree(tree, dest, LOOSE, p -> true);
 
-        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(dest.resolve("bin/run.sh"))),
-                "a copied file is 0644 whatever the source's mode");
+        assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(dest.resolve("bin/run.sh"))),
+                "a file its owner could run stays runnable (mvnw, a project's scripts), writable by no one else");
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(dest.resolve("bin/data.txt"))),
+                "any other copied file is 0644 whatever the source's mode");
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(dest.resolve("bin/others-only"))));
         assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(dest.resolve("bin"))),
                 "a copied folder is 0755 whatever the source's mode");
     }
