@@ -298,10 +298,18 @@ public final class RepositoryProxy {
         IOException failed = null;
         for (URI upstream : upstreams) {
             URI uri = upstream.resolve(path.path());
+            // The file is asked for with its checksums, so a cold fetch costs one round trip, not four.
+            java.util.concurrent.CompletableFuture<HttpResponse<InputStream>> asked = http.sendAsync(
+                    request(uri, Duration.ofMinutes(10)), HttpResponse.BodyHandlers.ofInputStream());
             try {
-                Optional<Checksum> expected = checksumOf(uri);
-                HttpResponse<InputStream> response = http.send(request(uri, Duration.ofMinutes(10)),
-                        HttpResponse.BodyHandlers.ofInputStream());
+                Optional<Checksum> expected;
+                try {
+                    expected = checksumOf(uri);
+                } catch (IOException | InterruptedException e) {
+                    asked.thenAccept(r -> closeQuietly(r.body()));
+                    throw e;
+                }
+                HttpResponse<InputStream> response = await(asked);
                 try (InputStream body = response.body()) {
                     if (response.statusCode() == 404 || response.statusCode() == 410) {
                         continue;
@@ -340,9 +348,16 @@ public final class RepositoryProxy {
 
     /** The strongest checksum the upstream serves beside {@code uri}; empty when it serves none. */
     private Optional<Checksum> checksumOf(URI uri) throws IOException, InterruptedException {
-        for (String algorithm : List.of("sha512", "sha256", "sha1")) {
-            HttpResponse<byte[]> r = http.send(request(URI.create(uri + "." + algorithm), Duration.ofSeconds(60)),
-                    HttpResponse.BodyHandlers.ofByteArray());
+        List<String> algorithms = List.of("sha512", "sha256", "sha1");
+        // All three at once; the strongest that answers wins.
+        List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> asked = new ArrayList<>();
+        for (String algorithm : algorithms) {
+            asked.add(http.sendAsync(request(URI.create(uri + "." + algorithm), Duration.ofSeconds(60)),
+                    HttpResponse.BodyHandlers.ofByteArray()));
+        }
+        for (int i = 0; i < algorithms.size(); i++) {
+            String algorithm = algorithms.get(i);
+            HttpResponse<byte[]> r = await(asked.get(i));
             if (r.statusCode() == 404 || r.statusCode() == 410) {
                 continue;
             }
@@ -357,6 +372,31 @@ public final class RepositoryProxy {
             LOG.warning("repository proxy: " + uri + "." + algorithm + " is not a checksum; trying a weaker one");
         }
         return Optional.empty();
+    }
+
+    /** The answer of a request sent with {@code sendAsync}, its failure thrown as {@code send} would. */
+    private static <T> HttpResponse<T> await(java.util.concurrent.CompletableFuture<HttpResponse<T>> asked)
+            throws IOException, InterruptedException {
+        try {
+            return asked.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(cause == null ? e.toString() : cause.toString(), cause);
+        } catch (InterruptedException e) {
+            asked.cancel(true);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException e) {
+            // nothing to keep
+        }
     }
 
     private static int expectedLength(String algorithm) {
