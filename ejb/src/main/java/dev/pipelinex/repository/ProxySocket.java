@@ -37,6 +37,11 @@ public final class ProxySocket implements Closeable {
     private static final int MAX_HEAD = 16 * 1024;
     /** At most this many refusals are noted in a stage's log; the count says the rest. */
     private static final int MAX_NOTES = 50;
+    /**
+     * Connections one stage may hold open at once (Maven uses a handful); each has a thread of
+     * the server's, so a stage that opens more is answered 503 on the extra ones.
+     */
+    static final int MAX_CONNECTIONS = 32;
 
     private final RepositoryProxy proxy;
     private final Path path;
@@ -82,7 +87,26 @@ public final class ProxySocket implements Closeable {
             } catch (IOException e) {
                 return; // closed
             }
+            if (open.size() >= MAX_CONNECTIONS) {
+                try (c) {
+                    refuse(c, 503, "Too Many Connections", "more than " + MAX_CONNECTIONS + " connections at once");
+                    linger(c); // this stage's own accepts wait, at most half a second
+                } catch (IOException e) {
+                    LOG.fine("refusing a repository connection: " + e.getMessage());
+                }
+                continue;
+            }
             open.add(c);
+            if (!server.isOpen()) {
+                // close() ran between accept and add, and did not see this connection.
+                try {
+                    c.close();
+                } catch (IOException e) {
+                    LOG.fine("closing a repository connection: " + e.getMessage());
+                }
+                open.remove(c);
+                return;
+            }
             Thread t = new Thread(() -> serve(c), "pipelinex-repository-conn");
             t.setDaemon(true);
             t.start();

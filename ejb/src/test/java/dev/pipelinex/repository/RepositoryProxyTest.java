@@ -316,6 +316,39 @@ class RepositoryProxyTest {
     }
 
     @Test
+    void aStageHoldsAtMostSoManyConnectionsAndTheNextIsAnsweredBusy() throws Exception {
+        central.put(JAR, "the jar", true);
+        List<String> notes = new CopyOnWriteArrayList<>();
+        List<SocketChannel> held = new java.util.ArrayList<>();
+        try (ProxySocket socket = proxy(central).open(notes::add)) {
+            for (int i = 0; i < ProxySocket.MAX_CONNECTIONS; i++) {
+                SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+                c.connect(UnixDomainSocketAddress.of(socket.path()));
+                held.add(c);
+            }
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            String busy = "";
+            while (!busy.startsWith("HTTP/1.1 503") && System.nanoTime() < deadline) {
+                busy = exchange(socket.path(), "GET /" + JAR + " HTTP/1.1\r\nConnection: close\r\n\r\n");
+            }
+            assertTrue(busy.startsWith("HTTP/1.1 503 "), busy);
+            held.remove(0).close();
+            deadline = System.nanoTime() + 5_000_000_000L;
+            String served = "";
+            while (!served.startsWith("HTTP/1.1 200") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                served = exchange(socket.path(), "GET /" + JAR + " HTTP/1.1\r\nConnection: close\r\n\r\n");
+            }
+            assertTrue(served.startsWith("HTTP/1.1 200 "), "a closed connection frees its place: " + served);
+        } finally {
+            for (SocketChannel c : held) {
+                c.close();
+            }
+        }
+        assertTrue(notes.stream().anyMatch(n -> n.contains("more than " + ProxySocket.MAX_CONNECTIONS + " connections")), notes.toString());
+    }
+
+    @Test
     void aHeadOfManyBytesEndsTheConnection() throws IOException {
         try (ProxySocket socket = proxy(central).open(n -> { })) {
             String answer = exchange(socket.path(), "GET /" + "a".repeat(20_000) + " HTTP/1.1\r\n\r\n");
