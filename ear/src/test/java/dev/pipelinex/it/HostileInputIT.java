@@ -94,6 +94,9 @@ class HostileInputIT {
                 Api.Part.file("project_zip", good))), 0, null));
         cases.add(new Case("metadata with 999 (not served)", () -> api.upload(good,
                 "{" + STACK + ", \"versions\": {\"java\": \"999\"}}"), 422, "unsupported-stack"));
+        cases.add(new Case("metadata with every stage off", () -> api.upload(good, "{" + STACK + ", \"pipeline\": "
+                + "{\"run_build\": false, \"run_unit_tests\": false, \"run_sast\": false, \"run_sca\": false, "
+                + "\"run_secret_scan\": false}}"), 422, "no-stage"));
 
         // repository URLs
         for (String url : List.of("ssh://git@127.0.0.1/acme/app.git", "git@127.0.0.1:acme/app.git", "file:///etc/passwd",

@@ -16,7 +16,8 @@ import java.util.Set;
 
 /**
  * Reads the job metadata a client sends, strictly: unknown fields, wrong types and missing
- * required values are refused with the field named. Missing optional values take defaults:
+ * required values are refused with the field named, and so is a pipeline with every stage switched
+ * off. Missing optional values take defaults:
  * {@code versions} Java 17 and Maven 3.9, every {@code pipeline} stage on. The document itself
  * is bounded: at most {@link #MAX_METADATA_CHARS} characters, {@link #MAX_DEPTH} levels of
  * nesting, numbers of at most 20 digits, one value per key, one JSON object and nothing after it.
@@ -108,6 +109,10 @@ public final class MetadataParser {
             String failOn = choice(pipeline, "fail_on", JobRequest.PipelineOptions.SEVERITIES, null);
             String mode = choice(pipeline, "secret_scan_mode", JobRequest.PipelineOptions.SECRET_SCAN_MODES, "files");
             boolean pruning = toggle(pipeline, "sast_pruning");
+            if (!on[0] && !on[1] && !on[2] && !on[3] && !on[4]) {
+                throw new RequestRefusedException(Refusal.NO_STAGE, "every stage is switched off, so the job would "
+                        + "do nothing; switch on at least one of pipeline." + String.join(", pipeline.", TOGGLES));
+            }
             options = new JobRequest.PipelineOptions(on[0], on[1], on[2], on[3], on[4], failOn, mode, pruning);
         }
         return new JobRequest(s, new JobRequest.Versions(java, buildTool), options);

@@ -14,6 +14,7 @@ public enum Refusal {
     HEADER_TOO_LARGE(431, "header-too-large", "A request header is too large"),
     ADMISSION_REFUSED(422, "admission-refused", "The project does not meet the stack's contract"),
     UNSUPPORTED_STACK(422, "unsupported-stack", "The stack or versions are not served here"),
+    NO_STAGE(422, "no-stage", "The job would run no stage"),
     CLONE_FAILED(422, "clone-failed", "The repository could not be cloned"),
     FORBIDDEN(403, "forbidden", "Your account's roles do not allow this"),
     JOB_NOT_FOUND(404, "job-not-found", "No such job"),

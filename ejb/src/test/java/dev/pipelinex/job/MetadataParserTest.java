@@ -56,6 +56,26 @@ class MetadataParserTest {
     }
 
     @Test
+    void everyStageSwitchedOffIsRefusedNamingTheToggles() {
+        RequestRefusedException e = assertThrows(RequestRefusedException.class, () -> parser.parse("{" + STACK
+                + ", \"pipeline\": {\"run_build\": false, \"run_unit_tests\": false, \"run_sast\": false,"
+                + " \"run_sca\": false, \"run_secret_scan\": false}}"), "a job with no stage should be refused");
+        assertEquals(Refusal.NO_STAGE, e.refusal(), "a job with no stage is refused at admission");
+        assertEquals(422, e.refusal().status(), "a job with no stage is answered 422");
+        for (String toggle : MetadataParser.TOGGLES) {
+            assertTrue(e.detail().contains("pipeline." + toggle), "the refusal should name " + toggle + ": " + e.detail());
+        }
+    }
+
+    @Test
+    void onlyTheBuildSwitchedOnIsAValidJob() {
+        JobRequest r = parser.parse("{" + STACK + ", \"pipeline\": {\"run_build\": true, \"run_unit_tests\": false,"
+                + " \"run_sast\": false, \"run_sca\": false, \"run_secret_scan\": false}}");
+        assertEquals(new JobRequest.PipelineOptions(true, false, false, false, false), r.pipeline(),
+                "a job that only builds should be read as sent");
+    }
+
+    @Test
     void stackValuesAreTrimmed() {
         JobRequest r = parser.parse("{\"stack\": {\"language\": \" java \", \"framework\": \"spring-boot\","
                 + " \"build_tool\": \"maven \"}}");
