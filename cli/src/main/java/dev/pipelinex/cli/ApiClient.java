@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -30,18 +31,45 @@ final class ApiClient {
         this.authorization = authorization;
     }
 
-    /** The account from the environment: PIPELINEX_TOKEN, or PIPELINEX_USER and PIPELINEX_PASSWORD. */
+    /**
+     * The account from the environment: PIPELINEX_TOKEN, or PIPELINEX_USER and PIPELINEX_PASSWORD;
+     * without either, the admin account that {@code ./pipelinex up} was given: PIPELINEX_ADMIN_USER
+     * (default {@code admin}) with PIPELINEX_ADMIN_PASSWORD, or with the first line of the file
+     * PIPELINEX_ADMIN_PASSWORD_FILE (the password {@code ./pipelinex up} made). Passwords come
+     * from the environment or a file, never from the command line, where any user could read them.
+     */
     static String authorizationFrom(java.util.Map<String, String> env) {
         String token = env.get("PIPELINEX_TOKEN");
         if (token != null && !token.isBlank()) {
             return "Bearer " + token.trim();
         }
         String user = env.get("PIPELINEX_USER");
-        String password = env.get("PIPELINEX_PASSWORD");
-        if (user != null && password != null) {
-            return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        if (user != null && !user.isBlank()) {
+            String password = env.get("PIPELINEX_PASSWORD");
+            return password == null ? null : basic(user, password);
+        }
+        String admin = env.getOrDefault("PIPELINEX_ADMIN_USER", "");
+        admin = admin.isBlank() ? "admin" : admin;
+        String password = env.get("PIPELINEX_ADMIN_PASSWORD");
+        if (password != null && !password.isEmpty()) {
+            return basic(admin, password);
+        }
+        String file = env.get("PIPELINEX_ADMIN_PASSWORD_FILE");
+        if (file != null && !file.isBlank()) {
+            try {
+                List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of(file), StandardCharsets.UTF_8);
+                if (!lines.isEmpty() && !lines.get(0).isEmpty()) {
+                    return basic(admin, lines.get(0));
+                }
+            } catch (IOException e) {
+                // no such file: no account, and the server's 401 says which variables to set
+            }
         }
         return null;
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     /** An answer that is not what was hoped for: its status and the problem's detail. */
@@ -176,7 +204,8 @@ final class ApiClient {
     /** What a person should read of a refusal: the problem's title and detail, or why there is none. */
     static String detail(int status, String body) {
         if (status == 401) {
-            return "the server wants an account: set PIPELINEX_USER and PIPELINEX_PASSWORD, or PIPELINEX_TOKEN";
+            return "the server refused the account, or wants one: set PIPELINEX_USER and PIPELINEX_PASSWORD, "
+                    + "PIPELINEX_TOKEN, or PIPELINEX_ADMIN_USER and PIPELINEX_ADMIN_PASSWORD";
         }
         try {
             JsonNode p = JSON.readTree(body);

@@ -23,7 +23,8 @@ record ScanArgs(String target, String stack, String java, Map<String, Boolean> t
               --reports DIR               write the job's reports (results, logs, SARIF, SBOM) into DIR
               --logs                      print the stages' log lines as they are written
             The server: PIPELINEX_URL (default http://127.0.0.1:8080); the account: PIPELINEX_TOKEN,
-            or PIPELINEX_USER and PIPELINEX_PASSWORD.
+            or PIPELINEX_USER and PIPELINEX_PASSWORD, else PIPELINEX_ADMIN_USER (default admin) and
+            PIPELINEX_ADMIN_PASSWORD (or the password ./pipelinex up made).
             Exit status: 0 the job succeeded, 1 it failed or was cancelled, 2 the request was refused
             or the command line is wrong, 3 the server could not be reached.""";
 

@@ -126,11 +126,65 @@ class ScanTest {
     }
 
     @Test
+    void withoutAnAccountOfItsOwnTheAdminAccountOfUpIsUsed() throws Exception {
+        assertEquals(basic("ops:up-Secret-1"), ApiClient.authorizationFrom(Map.of(
+                "PIPELINEX_ADMIN_USER", "ops", "PIPELINEX_ADMIN_PASSWORD", "up-Secret-1")),
+                "the account ./pipelinex up was given");
+        assertEquals(basic("admin:up-Secret-1"), ApiClient.authorizationFrom(Map.of("PIPELINEX_ADMIN_PASSWORD", "up-Secret-1")),
+                "the admin user is 'admin' unless named");
+        Path file = dir.resolve("admin-password");
+        Files.writeString(file, "made-by-up\n");
+        assertEquals(basic("ops:made-by-up"), ApiClient.authorizationFrom(Map.of(
+                "PIPELINEX_ADMIN_USER", "ops", "PIPELINEX_ADMIN_PASSWORD_FILE", file.toString())),
+                "the password ./pipelinex up made, read from its file");
+        assertEquals(basic("ops:up-Secret-1"), ApiClient.authorizationFrom(Map.of("PIPELINEX_ADMIN_USER", "ops",
+                "PIPELINEX_ADMIN_PASSWORD", "up-Secret-1", "PIPELINEX_ADMIN_PASSWORD_FILE", file.toString())),
+                "a password given wins over the file");
+        assertEquals(basic("u:p"), ApiClient.authorizationFrom(Map.of("PIPELINEX_USER", "u", "PIPELINEX_PASSWORD", "p",
+                "PIPELINEX_ADMIN_PASSWORD", "up-Secret-1")), "an account of the client's own wins over the admin");
+        assertEquals(null, ApiClient.authorizationFrom(Map.of("PIPELINEX_ADMIN_PASSWORD_FILE",
+                dir.resolve("missing").toString())), "no password, no account");
+    }
+
+    @Test
+    void aRefusedAccountIsNotEchoed() throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", x -> {
+            x.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"PipelineX\"");
+            x.sendResponseHeaders(401, -1);
+            x.close();
+        });
+        server.start();
+        try {
+            Path p = dir.resolve("p");
+            Files.createDirectories(p);
+            Files.writeString(p.resolve("pom.xml"), "<project/>");
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            String auth = ApiClient.authorizationFrom(Map.of("PIPELINEX_ADMIN_PASSWORD", "up-Secret-1"));
+            int code = new Scan(new PrintStream(out, true, StandardCharsets.UTF_8), new ApiClient(
+                    URI.create("http://127.0.0.1:" + server.getAddress().getPort()), auth)).run(List.of(p.toString()));
+            String printed = out.toString(StandardCharsets.UTF_8);
+            assertEquals(Scan.REFUSED, code, printed);
+            assertTrue(printed.contains("PIPELINEX_ADMIN_PASSWORD"), "says which variables set the account: " + printed);
+            assertFalse(printed.contains("up-Secret-1") || printed.contains(auth.substring(6)),
+                    "the password is never printed: " + printed);
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    private static String basic(String pair) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void theAccountComesFromTheEnvironment() {
         assertEquals("Bearer abc", ApiClient.authorizationFrom(Map.of("PIPELINEX_TOKEN", "abc", "PIPELINEX_USER", "u")));
         assertEquals("Basic dTpw", ApiClient.authorizationFrom(Map.of("PIPELINEX_USER", "u", "PIPELINEX_PASSWORD", "p")));
         assertEquals(null, ApiClient.authorizationFrom(Map.of()));
         assertTrue(ApiClient.detail(401, "").contains("PIPELINEX_USER"));
+        assertTrue(ApiClient.detail(401, "").contains("PIPELINEX_ADMIN_PASSWORD"));
         assertEquals("The project is too large: over 50 MiB", ApiClient.detail(413,
                 "{\"title\": \"The project is too large\", \"detail\": \"over 50 MiB\"}"));
     }

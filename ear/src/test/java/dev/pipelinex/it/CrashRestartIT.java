@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * A server killed with SIGKILL in the middle of a job, then started again with
  * {@code ./pipelinex up}, as an operator would: the job is run again to its end, the stage
  * processes of the dead server are gone, the jobs that were queued all end, and none stays
- * RUNNING. This test starts its own server (its own PIPELINEX_HOME and ports) with the local runner.
+ * RUNNING. This test starts its own server (its own PIPELINEX_HOME and ports) with the local runner;
+ * its HTTP port is PIPELINEX_PORT (default 8080) plus an offset of its own.
  */
 class CrashRestartIT {
 
@@ -30,6 +31,8 @@ class CrashRestartIT {
     static final Path HOME = Path.of(System.getProperty("it.workspaces")).getParent().resolve("crash-home");
     static final int OFFSET = 500 + Integer.getInteger("it.port.offset", 100);
     static final String ADMIN = "crash-admin", PASSWORD = "crash-Secret-1";
+    /** The server's HTTP port as ./pipelinex computes it: PIPELINEX_PORT (which the server inherits) plus the offset. */
+    static final int PORT = basePort(System.getenv()) + OFFSET;
 
     static final String SLOW_TEST = """
             package com.example.greeting;
@@ -56,7 +59,10 @@ class CrashRestartIT {
         }
         dev.pipelinex.job.Workspaces.deleteTree(HOME.resolve("workspaces"));
         pipelinex("up");
-        Api api = new Api(URI.create("http://127.0.0.1:" + (8080 + OFFSET) + "/"), null).as(ADMIN, PASSWORD);
+        String status = pipelinex("status");
+        assertTrue(status.contains("running at http://127.0.0.1:" + PORT + "/"),
+                "the server runs on the port this test calls, " + PORT + ": " + status);
+        Api api = new Api(URI.create("http://127.0.0.1:" + PORT + "/"), null).as(ADMIN, PASSWORD);
 
         byte[] slow = Projects.zip("greeting-service", "", Map.of(
                 "src/test/java/com/example/greeting/SlowTest.java", SLOW_TEST), Set.of());
@@ -146,8 +152,14 @@ class CrashRestartIT {
         return found;
     }
 
-    /** Runs {@code ./pipelinex <command>} for this test's own server; fails on a non-zero exit. */
-    static void pipelinex(String command) throws Exception {
+    /** PIPELINEX_PORT when it is set and not empty, else 8080, as ./pipelinex reads it. */
+    static int basePort(Map<String, String> env) {
+        String port = env.getOrDefault("PIPELINEX_PORT", "");
+        return port.isEmpty() ? 8080 : Integer.parseInt(port.trim());
+    }
+
+    /** Runs {@code ./pipelinex <command>} for this test's own server; fails on a non-zero exit, else returns its output. */
+    static String pipelinex(String command) throws Exception {
         Files.createDirectories(HOME);
         ProcessBuilder pb = new ProcessBuilder("bash", ROOT.resolve("pipelinex").toString(), command)
                 .redirectErrorStream(true).redirectOutput(HOME.resolve("pipelinex-" + command + ".out").toFile());
@@ -160,7 +172,8 @@ class CrashRestartIT {
         env.put("PIPELINEX_ADMIN_PASSWORD", PASSWORD);
         Process p = pb.start();
         assertTrue(p.waitFor(6, TimeUnit.MINUTES), "./pipelinex " + command + " did not finish in 6 minutes");
-        assertEquals(0, p.exitValue(), "./pipelinex " + command + " failed: "
-                + Files.readString(HOME.resolve("pipelinex-" + command + ".out")));
+        String out = Files.readString(HOME.resolve("pipelinex-" + command + ".out"));
+        assertEquals(0, p.exitValue(), "./pipelinex " + command + " failed: " + out);
+        return out;
     }
 }
