@@ -57,9 +57,13 @@ class ContainmentIT {
         return ShrinkWrap.createFromZipFile(EnterpriseArchive.class, new File(System.getProperty("it.ear")));
     }
 
+    /** The repository the test server allows besides Maven Central, up so that it answers what it lacks. */
+    static TestRepository allowed;
+
     /** A service on the host's loopback, as WildFly's management port or a broker would be: it counts who connects. */
     @BeforeAll
     static void listen() throws IOException {
+        allowed = new TestRepository();
         bait = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread t = new Thread(() -> {
             while (!bait.isClosed()) {
@@ -77,6 +81,7 @@ class ContainmentIT {
     @AfterAll
     static void close() throws IOException {
         bait.close();
+        allowed.close();
     }
 
     static String pom(String artifact, String extra) {
