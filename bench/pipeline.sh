@@ -162,7 +162,7 @@ echo "  warm-up job (untimed):"
 py job "$work/warm-up.json" warm "$data/project.zip" "$data/all.json"
 for ((i = 1; i <= repeat; i++)); do
   # The first job of the project must run its resolve stage: forget earlier resolutions.
-  rm -rf "$PIPELINEX_HOME/maven-cache/.pipelinex/resolved"
+  rm -rf "$PIPELINEX_HOME/maven-cache/proxy/resolved"
   echo "  first job of the project, $i/$repeat (its resolve stage runs; warm Maven cache):"
   py job "$figures" warm "$data/project.zip" "$data/all.json"
   echo "  second job, same POMs, $i/$repeat (the server may reuse the first resolution):"
