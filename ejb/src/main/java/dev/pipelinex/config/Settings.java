@@ -26,7 +26,8 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Every setting of PipelineX, read through MicroProfile Config (system properties, environment
- * variables such as {@code PIPELINEX_WORKSPACES}, …). Names and defaults are listed in the README.
+ * variables such as {@code PIPELINEX_WORKSPACES}, …). Names, defaults and meanings are listed in
+ * docs/configuration.md, which ConfigurationDocTest keeps complete.
  */
 @ApplicationScoped
 public class Settings {

@@ -1,7 +1,7 @@
 package dev.pipelinex.intake;
 
 /**
- * Limits on what a submission may bring in. Each has a configuration name (see the README);
+ * Limits on what a submission may bring in. Each has a configuration name (docs/configuration.md);
  * the defaults are the ones below.
  */
 public record IntakeLimits(long maxUploadBytes, int maxFiles, long maxUnpackedBytes, int maxDepth,
