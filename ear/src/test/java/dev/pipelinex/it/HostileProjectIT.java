@@ -74,6 +74,11 @@ class HostileProjectIT {
                         link(app.resolve("victim-folder"), VICTIM.toString());
                         link(app.resolve("src/main/resources/leak.txt"), VICTIM.resolve("secret.txt").toString());
                         List<Path> targets = new ArrayList<>();
+                        // Under the Docker runner /job/source is the stage's own working copy; the job's
+                        // other folders are not there. Under the local runner they are beside it.
+                        if (!job.equals(Path.of("/job"))) {
+                            targets.add(job.resolve("source/src/main/resources/deploy.properties"));
+                        }
                         for (Path base : List.of(job, Path.of("/job"))) {
                             targets.add(base.resolve("out/secrets/result.json"));
                             targets.add(base.resolve("reports/secrets/result.json"));
@@ -81,7 +86,6 @@ class HostileProjectIT {
                             targets.add(base.resolve("reports/test/result.json"));
                             targets.add(base.resolve("state.json"));
                             targets.add(base.resolve("metadata.json"));
-                            targets.add(base.resolve("source/src/main/resources/deploy.properties"));
                             targets.add(base.resolve("built/target/classes/com/example/greeting/Greeter.class"));
                         }
                         targets.add(VICTIM.resolve("secret.txt"));
