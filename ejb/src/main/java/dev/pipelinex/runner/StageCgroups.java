@@ -50,6 +50,11 @@ public final class StageCgroups {
         return limits;
     }
 
+    /** The folders that hold this server's stage groups, one per hierarchy. */
+    List<Path> parents() {
+        return hierarchies.stream().map(Hierarchy::parent).toList();
+    }
+
     /**
      * The stage groups of this machine, or empty, with the reason logged loudly, when the server
      * cannot make control groups with both controllers (not root, no cgroup file system mounted,
@@ -177,7 +182,11 @@ public final class StageCgroups {
         return new Group(dirs);
     }
 
-    /** Removes the empty groups an earlier run left (a crash); those still holding processes stay, listed. */
+    /**
+     * Closes the groups an earlier run of this server left (a crash): what still runs in them is
+     * killed, as the stage it belonged to has no server any more. The parent is the node's own
+     * (see {@link #parentName}), so no other server's stages are touched.
+     */
     private void removeLeftovers() {
         for (Hierarchy h : hierarchies) {
             try (var children = Files.list(h.parent())) {

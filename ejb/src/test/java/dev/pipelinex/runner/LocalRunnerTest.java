@@ -225,7 +225,7 @@ class LocalRunnerTest {
     @Test
     void asRootAStageIsAnUnprivilegedUserWithLimits() throws Exception {
         Sandbox sandbox = new Sandbox("/usr/bin/bwrap", List.of(), true);
-        java.util.Optional<StageCgroups> cgroups = StageCgroups.detect(new StageCgroups.Limits(512L << 20, 40), "pipelinex-unit-tests");
+        java.util.Optional<StageCgroups> cgroups = StageCgroups.detect(new StageCgroups.Limits(512L << 20, 40), StageCgroupsTest.ownNode());
         org.junit.jupiter.api.Assumptions.assumeTrue(StageUser.serverIsRoot() && Files.isExecutable(Path.of("/usr/bin/bwrap"))
                 && sandbox.probe() == null && Files.isExecutable(Path.of("/usr/bin/socat")) && cgroups.isPresent(),
                 "root, bubblewrap, socat and control groups here");
@@ -249,6 +249,7 @@ class LocalRunnerTest {
         assertEquals(10001, Files.getAttribute(ws.work().resolve("target.txt"), "unix:uid"));
         assertEquals(10001, Files.getAttribute(ws.output("build").resolve("out.txt"), "unix:uid"));
         assertTrue(log.contains("the stage reached its limit of 40 processes"), log);
+        StageCgroupsTest.removeParents(cgroups.get());
     }
 
     private static byte[] sha1(byte[] b) {
