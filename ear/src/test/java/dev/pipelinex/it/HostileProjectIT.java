@@ -166,6 +166,10 @@ class HostileProjectIT {
             texts.add(body("api/jobs/" + id + "/reports/" + stage + "/sarif"));
         }
         texts.add(body("api/jobs/" + id + "/reports"));
+        // The event stream replays a finished job's states and log lines: the same walls hold there.
+        List<Api.Event> events = api.events("api/jobs/" + id + "/events", null);
+        assertTrue(events.stream().anyMatch(e -> e.data().contains("ENVIRONMENT {")), "the stream carries the test's log");
+        events.forEach(e -> texts.add("event " + e.name() + "\n" + e.data()));
         for (String text : texts) {
             assertFalse(text.contains(CANARY), "the server's environment leaked: " + text.substring(0, Math.min(300, text.length())));
             assertFalse(text.contains("the server's own file"), "a server file was read: " + text.substring(0, Math.min(300, text.length())));
