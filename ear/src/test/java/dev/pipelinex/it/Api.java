@@ -185,31 +185,73 @@ final class Api {
             out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
             out.write(body);
             out.flush();
-            var in = new java.io.BufferedInputStream(socket.getInputStream());
-            String status = line(in);
-            java.util.Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-            for (String h; !(h = line(in)).isEmpty(); ) {
-                int colon = h.indexOf(':');
-                headers.put(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
-            }
-            byte[] content;
-            if ("chunked".equalsIgnoreCase(headers.get("Transfer-Encoding"))) {
-                ByteArrayOutputStream all = new ByteArrayOutputStream();
-                for (int size; (size = Integer.parseInt(line(in).split(";")[0].trim(), 16)) > 0; ) {
-                    all.writeBytes(in.readNBytes(size));
-                    line(in);
-                }
-                content = all.toByteArray();
-            } else if (headers.containsKey("Content-Length")) {
-                content = in.readNBytes(Integer.parseInt(headers.get("Content-Length")));
-            } else {
-                content = in.readAllBytes();
-            }
-            return new Reply(Integer.parseInt(status.split(" ")[1]), headers.getOrDefault("Content-Type", ""),
-                    new String(content, StandardCharsets.UTF_8), null);
+            return reply(socket);
         } catch (IOException e) {
             throw new AssertionError("raw request to " + base + " failed: " + e, e);
         }
+    }
+
+    /** What a client that writes its whole body before it reads got: the reply, or how far it wrote. */
+    record Sent(long written, Reply reply, IOException failure) {
+    }
+
+    /**
+     * A POST of {@code length} zero bytes, sent whole without {@code Expect: 100-continue}, as a
+     * plain client does; the reply is read only after the last byte (or the write failed).
+     */
+    Sent sendWhole(String path, java.util.Map<String, String> head, long length, boolean authorized) {
+        try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(60_000);
+            StringBuilder request = new StringBuilder("POST /" + path + " HTTP/1.1\r\nHost: " + base.getHost()
+                    + ":" + base.getPort() + "\r\nContent-Length: " + length + "\r\n");
+            if (authorized && authorization != null) {
+                request.append("Authorization: ").append(authorization).append("\r\n");
+            }
+            head.forEach((k, v) -> request.append(k).append(": ").append(v).append("\r\n"));
+            request.append("\r\n");
+            var out = socket.getOutputStream();
+            out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
+            byte[] chunk = new byte[1 << 20];
+            long written = 0;
+            try {
+                while (written < length) {
+                    int n = (int) Math.min(chunk.length, length - written);
+                    out.write(chunk, 0, n);
+                    written += n;
+                }
+                out.flush();
+            } catch (IOException e) {
+                return new Sent(written, null, e);
+            }
+            return new Sent(written, reply(socket), null);
+        } catch (IOException e) {
+            throw new AssertionError("request to " + base + " failed: " + e, e);
+        }
+    }
+
+    private static Reply reply(java.net.Socket socket) throws IOException {
+        var in = new java.io.BufferedInputStream(socket.getInputStream());
+        String status = line(in);
+        java.util.Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (String h; !(h = line(in)).isEmpty(); ) {
+            int colon = h.indexOf(':');
+            headers.put(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
+        }
+        byte[] content;
+        if ("chunked".equalsIgnoreCase(headers.get("Transfer-Encoding"))) {
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            for (int size; (size = Integer.parseInt(line(in).split(";")[0].trim(), 16)) > 0; ) {
+                all.writeBytes(in.readNBytes(size));
+                line(in);
+            }
+            content = all.toByteArray();
+        } else if (headers.containsKey("Content-Length")) {
+            content = in.readNBytes(Integer.parseInt(headers.get("Content-Length")));
+        } else {
+            content = in.readAllBytes();
+        }
+        return new Reply(Integer.parseInt(status.split(" ")[1]), headers.getOrDefault("Content-Type", ""),
+                new String(content, StandardCharsets.UTF_8), null);
     }
 
     private static String line(java.io.InputStream in) throws IOException {

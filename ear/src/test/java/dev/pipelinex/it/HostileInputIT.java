@@ -190,6 +190,40 @@ class HostileInputIT {
         assertEquals(messagesBefore + 2, messagesAdded(), "each good submission sent its message");
     }
 
+    /**
+     * A client that writes its whole body before it reads (no {@code Expect: 100-continue})
+     * reads the refusal of a body over the limit: the server discards the rest of it, but only
+     * up to 64 MiB beyond the limit; a larger body has its connection closed under it. The
+     * server runs with the default upload limit, 50 MiB.
+     */
+    @Test
+    void aClientThatSendsAnOverLimitBodyWholeReadsTheRefusalUpToABound() {
+        long mib = 1 << 20;
+        Map<String, String> multipart = Map.of("Content-Type", "multipart/form-data; boundary=xyz");
+        Api.Sent over = api.sendWhole("api/jobs/upload", multipart, 66 * mib, true);
+        assertEquals(null, over.failure(), "the whole body was taken: " + over);
+        assertEquals(413, over.reply().status(), over.reply().body());
+        assertTrue(over.reply().contentType().startsWith("application/problem+json"), over.reply().contentType());
+        assertEquals(PREFIX + "request-too-large", over.reply().json().path("type").asText(), over.reply().body());
+        assertTrue(over.reply().json().path("detail").asText().contains("pipelinex.intake.max-upload-bytes"), over.reply().body());
+
+        Api.Sent anonymous = api.sendWhole("api/jobs/upload", multipart, 66 * mib, false);
+        assertEquals(null, anonymous.failure(), "the whole body was taken: " + anonymous);
+        assertEquals(401, anonymous.reply().status(), "the refusal of a missing account is read too");
+
+        Api.Sent json = api.sendWhole("api/jobs/github", Map.of("Content-Type", "application/json"), 20 * mib, true);
+        assertEquals(null, json.failure(), "the whole body was taken: " + json);
+        assertEquals(413, json.reply().status(), json.reply().body());
+
+        long beyond = 50 * mib + 64 * mib + 64 * mib;
+        Api.Sent far = api.sendWhole("api/jobs/upload", multipart, beyond, true);
+        assertTrue(far.failure() != null && far.written() < beyond,
+                "a body far over the limit is not read to its end: wrote " + far.written() + " of " + beyond + ", " + far);
+
+        // The server is still answering on new connections.
+        assertEquals(200, api.get("api/jobs").status());
+    }
+
     /** Null when the reply is a proper refusal, else what is wrong with it. */
     static String check(Case c) {
         Api.Reply r = c.request().get();

@@ -50,9 +50,9 @@ public class RequestLimits implements ContainerRequestFilter {
             return;
         }
         String path = request.getUriInfo().getPath();
-        long limit;
+        long limit = bodyLimit(path, settings.intakeLimits().maxUploadBytes());
         String what;
-        if (path.endsWith("jobs/upload")) {
+        if (isUpload(path)) {
             jakarta.ws.rs.core.MediaType type = request.getMediaType();
             if (type != null && type.isCompatible(jakarta.ws.rs.core.MediaType.MULTIPART_FORM_DATA_TYPE)
                     && (type.getParameters().get("boundary") == null || type.getParameters().get("boundary").isBlank())) {
@@ -61,11 +61,9 @@ public class RequestLimits implements ContainerRequestFilter {
                         + "'project_zip' and 'metadata'");
             }
             long upload = settings.intakeLimits().maxUploadBytes();
-            limit = upload + MULTIPART_OVERHEAD;
             what = "an upload may be " + (upload >> 20) + " MiB (pipelinex.intake.max-upload-bytes) plus "
                     + (MULTIPART_OVERHEAD >> 10) + " KiB for the metadata part and the multipart framing";
         } else {
-            limit = MAX_JSON_BYTES;
             what = "a JSON request may be " + (MAX_JSON_BYTES >> 10) + " KiB";
         }
         String length = request.getHeaderString("Content-Length");
@@ -82,6 +80,15 @@ public class RequestLimits implements ContainerRequestFilter {
         }
         request.setEntityStream(new Bounded(request.getEntityStream(), limit, "the request body is larger than "
                 + limit + " bytes; " + what));
+    }
+
+    static boolean isUpload(String path) {
+        return path.endsWith("jobs/upload");
+    }
+
+    /** The most a request body to {@code path} may be, with uploads of at most {@code maxUploadBytes}. */
+    static long bodyLimit(String path, long maxUploadBytes) {
+        return isUpload(path) ? maxUploadBytes + MULTIPART_OVERHEAD : MAX_JSON_BYTES;
     }
 
     private static RequestRefusedException tooLarge(String detail) {
