@@ -39,6 +39,10 @@ class HostileProjectIT {
     static final Duration JOB_TIME = Duration.ofMinutes(10);
     /** Set in the test server's environment by the build (failsafe's environment, which WildFly inherits). */
     static final String CANARY = System.getenv().getOrDefault("PIPELINEX_IT_CANARY", "");
+    /** The test server's {@code pipelinex.stage.max-log-bytes} (ear/pom.xml). */
+    static final long MAX_LOG_BYTES = 8L << 20;
+    /** Lines of 121 bytes the hostile test prints: about 1.5 times the cap. */
+    static final int FLOOD_LINES = 100_000;
     static final String TOKEN = "ghp_" + "Q7wE4rT1yU8iO5pA2sD9fG6hJ3kL0zX1cV4b";
 
     @Deployment(testable = false)
@@ -103,6 +107,12 @@ class HostileProjectIT {
                             Thread.sleep(250);
                         }
                         Files.write(out.resolve("escapes.txt"), new TreeSet<>(escaped));
+                        // A flood past the test server's log cap (%d bytes): the log keeps its cap, the test goes on.
+                        String row = "FLOOD " + "f".repeat(114);
+                        for (int i = 0; i < %d; i++) {
+                            System.out.println(row);
+                        }
+                        System.out.println("AFTER THE FLOOD");
                     }
 
                     static void link(Path at, String target) {
@@ -115,7 +125,7 @@ class HostileProjectIT {
                         }
                     }
                 }
-                """.formatted(victim);
+                """.formatted(victim, MAX_LOG_BYTES, FLOOD_LINES);
     }
 
     @Test
@@ -142,8 +152,16 @@ class HostileProjectIT {
 
         // The test ran, and what it tried left nothing outside its folders.
         String testLog = body("api/jobs/" + id + "/reports/test/log");
-        assertTrue(testLog.contains("ENVIRONMENT {"), "the hostile test printed its environment: " + testLog);
-        assertTrue(testLog.contains("[PIPELINE] REFUSED"), "its links are refused and named in the log: " + testLog);
+        assertTrue(testLog.contains("ENVIRONMENT {"), "the hostile test printed its environment: " + head(testLog));
+        assertTrue(testLog.contains("[PIPELINE] REFUSED"), "its links are refused and named in the log: " + head(testLog));
+        // Its flood was cut at the log's cap; the stage went on and ended.
+        assertTrue(testLog.contains("FLOOD f"), "the flood's start is kept: " + head(testLog));
+        assertTrue(testLog.contains("[PIPELINE] log cut at "), "the log says where it was cut");
+        assertTrue(testLog.contains("bytes of output were discarded past the log's cap"), "and how much was discarded");
+        assertFalse(testLog.contains("AFTER THE FLOOD"), "nothing past the cap is kept");
+        assertTrue(testLog.getBytes(StandardCharsets.UTF_8).length < MAX_LOG_BYTES + 64 * 1024,
+                "the log holds its cap and the server's own lines: " + testLog.length());
+        assertEquals("PASSED", PipelineIT.result(id, "test").path("status").asText(), "the tests passed past the cap");
         assertEquals("the server's own file", Files.readString(victim.resolve("secret.txt")));
         assertEquals("one line\n", Files.readString(victim.resolve("append.txt")));
         assertEquals("kept", Files.readString(victim.resolve("inside/kept.txt")));
@@ -181,6 +199,64 @@ class HostileProjectIT {
         assertFalse(Files.exists(workspace), "the job's folder is gone");
         assertEquals("the server's own file", Files.readString(victim.resolve("secret.txt")));
         assertEquals("kept", Files.readString(victim.resolve("inside/kept.txt")));
+    }
+
+    /** The test server's {@code pipelinex.job.max-disk-bytes} (ear/pom.xml). */
+    static final long MAX_DISK_BYTES = 512L << 20;
+
+    @Test
+    void aJobThatFillsTheDiskIsStoppedAtItsQuota() throws Exception {
+        String filler = """
+                package com.example.greeting;
+
+                import java.nio.file.*;
+                import org.junit.jupiter.api.Test;
+
+                class FillerTest {
+                    @Test
+                    void fillsTheDisk() throws Exception {
+                        Path app = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
+                        byte[] block = new byte[1 << 20];
+                        try (var out = Files.newOutputStream(app.resolve("target/filler.bin"))) {
+                            for (int i = 0; i < %d; i++) {
+                                out.write(block);
+                            }
+                        }
+                        System.out.println("FILLED");
+                        Thread.sleep(600_000);
+                    }
+                }
+                """.formatted((MAX_DISK_BYTES >> 20) + 128);
+        String metadata = PipelineIT.METADATA.replace("\"run_sast\": true", "\"run_sast\": false")
+                .replace("\"run_sca\": true", "\"run_sca\": false").replace("\"run_secret_scan\": true", "\"run_secret_scan\": false");
+        long submitted = System.nanoTime();
+        String id = PipelineIT.submitted(api.upload(Projects.zip("greeting-service", "", Map.of(
+                PipelineIT.TESTS + "FillerTest.java", filler), Set.of()), metadata));
+        JsonNode job = api.awaitFinal(id, JOB_TIME);
+        assertTrue(System.nanoTime() - submitted < Duration.ofMinutes(5).toNanos(),
+                "the job is stopped at its quota, not left to its test's sleep of 10 minutes");
+
+        JsonNode state = job.path("state");
+        assertEquals("FAILED", state.path("state").asText(), job.toString());
+        assertTrue(state.path("error").asText().contains("disk quota of 512 MiB"), job.toString());
+        JsonNode test = null;
+        for (JsonNode s : state.path("stages")) {
+            if (s.path("name").asText().equals("test")) {
+                test = s;
+            }
+        }
+        assertEquals("FAILED", test.path("status").asText(), job.toString());
+        assertTrue(test.path("message").asText().contains("disk quota"), test.toString());
+        // The quota may be seen while the test still writes (the job is measured every 5 s): the test ran, filled or not.
+        String testLog = body("api/jobs/" + id + "/reports/test/log");
+        assertTrue(testLog.contains("Running com.example.greeting.FillerTest"), "the filling test ran: " + head(testLog));
+        Path workspace = PipelineIT.workspace(id);
+        assertFalse(Files.exists(workspace.resolve("work")), "what the job wrote is removed when it is stopped");
+        assertTrue(Files.readString(workspace.resolve("reports/pipeline.log")).contains("[PIPELINE] STOPPED: the job's files took more"));
+    }
+
+    private static String head(String text) {
+        return text.substring(0, Math.min(2000, text.length()));
     }
 
     private static String body(String path) {

@@ -86,6 +86,21 @@ public class Settings {
         return Duration.ofSeconds(get("pipelinex.stage.timeout-seconds", Long.class, 1800L));
     }
 
+    /** Most bytes of each stage log; past it the stage's output is discarded ({@code pipelinex.stage.max-log-bytes}, default 64 MiB). */
+    public long maxLogBytes() {
+        return Math.max(4096L, get("pipelinex.stage.max-log-bytes", Long.class, 64L << 20));
+    }
+
+    /** Most bytes a running job's folder may take ({@code pipelinex.job.max-disk-bytes}, default 4 GiB; 0: no limit). */
+    public long maxDiskBytes() {
+        return Math.max(0L, get("pipelinex.job.max-disk-bytes", Long.class, 4L << 30));
+    }
+
+    /** Most jobs of one account QUEUED at once before its new ones get 429 ({@code pipelinex.account.max-queued}, default 50; 0: no limit). */
+    public int maxQueuedPerAccount() {
+        return get("pipelinex.account.max-queued", Integer.class, 50);
+    }
+
     /** Most jobs QUEUED at once before new ones get 429 ({@code pipelinex.queue.max-queued}, default 100; 0: no limit). */
     public int maxQueued() {
         return get("pipelinex.queue.max-queued", Integer.class, 100);
@@ -126,7 +141,7 @@ public class Settings {
     }
 
     /**
-     * Whether the build may start beside the resolve stage, offline on the shared cache, where the
+     * Whether the build may start beside the resolve stage, on the shared cache and the proxy, where the
      * runner gives each job a Maven repository of its own ({@code pipelinex.stage.build-beside-resolve},
      * default true): it stands when resolve downloads nothing, else it is built again after resolve.
      */

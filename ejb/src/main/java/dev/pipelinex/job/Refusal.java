@@ -21,6 +21,7 @@ public enum Refusal {
     REPORT_NOT_FOUND(404, "report-not-found", "No such report"),
     JOB_ALREADY_FINAL(409, "job-already-final", "The job has already ended"),
     QUEUE_FULL(429, "queue-full", "Too many jobs are waiting"),
+    ACCOUNT_QUEUE_FULL(429, "account-queue-full", "Too many of this account's jobs are waiting"),
     QUEUE_UNAVAILABLE(503, "queue-unavailable", "The job queue is unavailable"),
     STORAGE_LOW(503, "storage-low", "The workspace disk is nearly full");
 

@@ -7,7 +7,7 @@ import jakarta.jms.DeliveryMode;
 import jakarta.jms.JMSContext;
 import jakarta.jms.Queue;
 
-/** Sends a job's id to the {@code PipelineJobs} queue as a persistent message. */
+/** Sends a job's id to the {@code PipelineJobs} queue as a persistent message, with a priority. */
 @ApplicationScoped
 public class JobQueue {
 
@@ -20,8 +20,14 @@ public class JobQueue {
     private Queue queue;
 
     public void send(String jobId) {
+        send(jobId, 4);
+    }
+
+    /** Sends with a JMS priority (0-9): the broker delivers higher ones first, in order within one. */
+    public void send(String jobId, int priority) {
         context.createProducer()
                 .setDeliveryMode(DeliveryMode.PERSISTENT)
+                .setPriority(priority)
                 .send(queue, jobId);
     }
 }

@@ -21,7 +21,7 @@ public interface Runner {
 
     /**
      * Whether a build may start beside the resolve stage ({@link StageCommand#besideResolve()}):
-     * the runner then gives it, offline, a Maven repository private to its process with the
+     * the runner then gives it a Maven repository private to its process with the
      * shared cache behind it, so that it sees what a build after a resolve that downloaded
      * nothing would see. Only a runner whose jobs have Maven repositories of their own can.
      */

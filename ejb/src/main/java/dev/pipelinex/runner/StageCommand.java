@@ -11,16 +11,20 @@ import java.util.Map;
  * One stage to run: its script in the job's installed pipeline, the deadline, the log, and
  * variables of this job the script reads (such as {@code PIPELINEX_SECRET_SCAN_MODE} or {@code PIPELINEX_SAST_PRUNING}).
  * A build {@code besideResolve} starts while the resolve stage still runs ({@link Runner#buildsBesideResolve()}):
- * offline, on a Maven repository of its own process with the shared cache behind it, never on
+ * on a Maven repository of its own process with the shared cache (and the proxy) behind it, never on
  * the job's repository that resolve is filling.
  *
  * <p>What the stage may touch: the project it sees ({@link #project()}), writable only for the
  * Maven stages' working copy, and the output folders of {@link #writes()}, nothing else of the
- * job. Its output stream is the server's to write into its log; a {@link #split()} sends what
- * follows a line of the build's to another stage's log.
+ * job. Its output stream is the server's to write into its log, at most {@link #maxLogBytes()}
+ * of it; a {@link #split()} sends what follows a line of the build's to another stage's log.
  */
 public record StageCommand(Workspace workspace, String stackId, String stage, Duration timeout, Map<String, String> env,
-                           boolean besideResolve, Project project, List<String> writes, Split split) {
+                           boolean besideResolve, Project project, List<String> writes, Split split,
+                           long maxLogBytes) {
+
+    /** Most bytes of a stage's log when nothing else is said ({@code pipelinex.stage.max-log-bytes}). */
+    public static final long DEFAULT_MAX_LOG_BYTES = 64L << 20;
 
     /** The Maven repository of a build beside resolve: in the stage's own {@code /tmp}, gone with it. */
     public static final String PRIVATE_REPOSITORY = "/tmp/pipelinex-m2";
@@ -64,11 +68,12 @@ public record StageCommand(Workspace workspace, String stackId, String stage, Du
         env = env == null ? Map.of() : Map.copyOf(env);
         project = project == null ? defaultProject(stage) : project;
         writes = writes == null || writes.isEmpty() ? List.of(stage) : List.copyOf(writes);
+        maxLogBytes = maxLogBytes > 0 ? maxLogBytes : DEFAULT_MAX_LOG_BYTES;
     }
 
     public StageCommand(Workspace workspace, String stackId, String stage, Duration timeout, Map<String, String> env,
                         boolean besideResolve) {
-        this(workspace, stackId, stage, timeout, env, besideResolve, null, null, null);
+        this(workspace, stackId, stage, timeout, env, besideResolve, null, null, null, 0);
     }
 
     public StageCommand(Workspace workspace, String stackId, String stage, Duration timeout, Map<String, String> env) {

@@ -14,6 +14,11 @@ import java.util.Arrays;
  * file (never one the stage can reach), and the stage only chooses bytes, not where they go.
  * With a {@link StageCommand.Split}, the line that marks it is not written; the lines after it
  * go to the other stage's log, which starts with that stage's START line.
+ *
+ * <p>Each log takes at most {@link StageCommand#maxLogBytes()}: the line that would pass the cap
+ * is replaced by one saying where the log was cut, and the rest of the output is read and
+ * discarded (the stage goes on; the split's marker is still looked for). When the stream ends the
+ * log says how many bytes were discarded.
  */
 public final class StageOutput extends OutputStream {
 
@@ -24,15 +29,21 @@ public final class StageOutput extends OutputStream {
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private OutputStream out;
     private boolean split;
+    /** Bytes written into the current log, and bytes discarded past its cap. */
+    private long written;
+    private long discarded;
 
     public StageOutput(StageCommand cmd) throws IOException {
         this.cmd = cmd;
-        this.out = open(cmd.log());
+        open(cmd.log());
     }
 
-    private static OutputStream open(Path log) throws IOException {
+    /** Appends to {@code log} from now on; what it holds already counts towards its cap. */
+    private void open(Path log) throws IOException {
         Files.createDirectories(log.getParent());
-        return Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        out = Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        written = Files.size(log);
+        discarded = 0;
     }
 
     @Override
@@ -56,16 +67,41 @@ public final class StageOutput extends OutputStream {
         StageCommand.Split s = cmd.split();
         if (s != null && !split && isMarker(bytes, s.marker())) {
             split = true;
-            out.close();
-            Path next = cmd.workspace().stageLog(s.stage());
-            out = open(next);
-            out.write(("[PIPELINE] START " + s.stage() + "\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
+            ended();
+            open(cmd.workspace().stageLog(s.stage()));
+            append(("[PIPELINE] START " + s.stage() + "\n").getBytes(StandardCharsets.UTF_8));
             s.reached().run();
+            return;
+        }
+        append(bytes);
+    }
+
+    /** Writes a line into the current log while it is under its cap; the line that reaches the cap says so instead. */
+    private void append(byte[] bytes) throws IOException {
+        if (discarded > 0) {
+            discarded += bytes.length;
+            return;
+        }
+        if (written + bytes.length > cmd.maxLogBytes()) {
+            discarded = bytes.length;
+            out.write(("[PIPELINE] log cut at " + written + " bytes, its cap (pipelinex.stage.max-log-bytes="
+                    + cmd.maxLogBytes() + "): the rest of the stage's output is discarded; the stage goes on\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            out.flush();
             return;
         }
         out.write(bytes);
         out.flush();
+        written += bytes.length;
+    }
+
+    /** The end of the current log: how much of its output was discarded, if any. */
+    private void ended() throws IOException {
+        if (discarded > 0) {
+            out.write(("[PIPELINE] " + discarded + " bytes of output were discarded past the log's cap\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        out.close();
     }
 
     private static boolean isMarker(byte[] bytes, String marker) {
@@ -82,8 +118,7 @@ public final class StageOutput extends OutputStream {
      */
     public synchronized void note(String text) {
         try {
-            out.write((text.replace('\n', ' ').replace('\r', ' ') + "\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
+            append((text.replace('\n', ' ').replace('\r', ' ') + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             // the log is closed: the stage is over
         }
@@ -97,10 +132,10 @@ public final class StageOutput extends OutputStream {
     @Override
     public synchronized void close() throws IOException {
         if (line.size() > 0) {
-            out.write(line.toByteArray());
-            out.write('\n');
+            line.write('\n');
+            append(line.toByteArray());
             line.reset();
         }
-        out.close();
+        ended();
     }
 }

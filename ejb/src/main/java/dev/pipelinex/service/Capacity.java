@@ -5,15 +5,16 @@ import dev.pipelinex.config.Settings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-/** Whether the service takes a new job now (queue length, workspace disk); see {@link BackPressure}. */
+/** Whether the service takes a new job now (queue length, the account's queued jobs, workspace disk); see {@link BackPressure}. */
 @ApplicationScoped
 public class Capacity {
 
     @Inject
     private Settings settings;
 
-    /** Throws a 429 or 503 refusal with a Retry-After when a new job cannot be taken now. */
-    public void checkCapacity() {
-        new BackPressure(settings.workspaces(), settings.maxQueued(), settings.minFreeBytes()).check();
+    /** Throws a 429 or 503 refusal (for a job of {@code account}, null when unknown) with a Retry-After when a new job cannot be taken now. */
+    public void checkCapacity(String account) {
+        new BackPressure(settings.workspaces(), settings.maxQueued(), settings.maxQueuedPerAccount(), settings.minFreeBytes())
+                .check(account);
     }
 }

@@ -117,9 +117,11 @@ public class JobSubmission {
             JobMetadata metadata = new JobMetadata(ws.jobId(), now, source, request.stack(), request.versions(),
                     request.pipeline(), contract.id(),
                     new JobMetadata.Admission(verdict.outcome().name(), verdict.warnings()), stages, owner);
+            // The account's jobs that wait or run, counted before this one is: its share of the queue.
+            int priority = dev.pipelinex.capacity.BackPressure.priority(workspaces, owner);
             JobFiles.writeMetadata(ws, metadata);
             JobFiles.writeStatus(ws, JobStatus.queued(ws.jobId(), StagePlan.initialStates(stages), now));
-            send(ws.jobId());
+            send(ws.jobId(), priority);
             JobCounters.submitted();
             LOG.info("job " + ws.jobId() + " queued (" + contract.id() + ", " + verdict.outcome() + ")");
             return metadata;
@@ -129,9 +131,9 @@ public class JobSubmission {
         }
     }
 
-    private void send(String jobId) {
+    private void send(String jobId, int priority) {
         try {
-            queue.send(jobId);
+            queue.send(jobId, priority);
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "cannot queue job " + jobId, e);
             throw new RequestRefusedException(Refusal.QUEUE_UNAVAILABLE,

@@ -71,7 +71,7 @@ final class BuildWithTests {
         CountDownLatch compiled = new CountDownLatch(1);
         StageCommand both = new StageCommand(ws, build.stackId(), build.stage(), build.timeout(), build.env(),
                 build.besideResolve(), StageCommand.Project.WORK, List.of(build.stage(), test),
-                new StageCommand.Split(MARKER, test, compiled::countDown));
+                new StageCommand.Split(MARKER, test, compiled::countDown), build.maxLogBytes());
         return new BuildWithTests(ws, executor.submit(JobWorker.counted(Stage.BUILD.id(), exits, () -> runner.run(both))), compiled,
                 executor);
     }

@@ -66,6 +66,9 @@ public final class JobWorker {
     private final int parallelism;
     private final Duration cancelPoll;
     private final Overlaps overlaps;
+    private final Caps caps;
+    /** How often a running job's folder is measured against {@link Caps#maxDiskBytes()}. */
+    static final Duration DISK_CHECK = Duration.ofSeconds(5);
     /** How often a running job looks for a cancel written by another node, unless told otherwise. */
     static final Duration CANCEL_POLL = Duration.ofMillis(500);
     /** How long a cancelled job waits for its stage threads to end, the runner's kill included. */
@@ -73,6 +76,13 @@ public final class JobWorker {
     /** Put into a running job's completion queue to make it look at the cancel marker now. */
     private static final Future<Ended> WAKE = CompletableFuture.completedFuture(null);
     private final ConcurrentMap<String, BlockingQueue<Future<Ended>>> running = new ConcurrentHashMap<>();
+
+    /** The job's folder took more than {@link Caps#maxDiskBytes()}: its stages are stopped and it fails. */
+    private static final class OverQuota extends RuntimeException {
+        OverQuota(String why) {
+            super(why, null, false, false);
+        }
+    }
 
     /** The job was cancelled (or otherwise made final) by someone else while this worker ran it. */
     private static final class Cancelled extends RuntimeException {
@@ -111,6 +121,24 @@ public final class JobWorker {
     /** @param overlaps how the stages may overlap beyond the graph's order */
     public JobWorker(Workspaces workspaces, Runner runner, Duration stageTimeout, Clock clock,
                      ExecutorService executor, int parallelism, Duration cancelPoll, Overlaps overlaps) {
+        this(workspaces, runner, stageTimeout, clock, executor, parallelism, cancelPoll, overlaps, Caps.NONE);
+    }
+
+    /**
+     * What one job may take.
+     *
+     * @param maxLogBytes  the most bytes of each stage log ({@link StageCommand#DEFAULT_MAX_LOG_BYTES} when 0)
+     * @param maxDiskBytes the most bytes the job's folder may take while it runs (0: no limit); past it
+     *                     the job's stages are stopped and the job fails, saying so
+     */
+    public record Caps(long maxLogBytes, long maxDiskBytes) {
+        public static final Caps NONE = new Caps(0, 0);
+    }
+
+    /** @param caps what one job may take */
+    public JobWorker(Workspaces workspaces, Runner runner, Duration stageTimeout, Clock clock,
+                     ExecutorService executor, int parallelism, Duration cancelPoll, Overlaps overlaps, Caps caps) {
+        this.caps = caps;
         this.overlaps = overlaps;
         this.cancelPoll = cancelPoll;
         this.workspaces = workspaces;
@@ -162,21 +190,26 @@ public final class JobWorker {
         } catch (InterruptedException e) {
             JobLog.stamped(ws.pipelineLog(), "interrupted; the job will be delivered again");
             throw e;
+        } catch (OverQuota e) {
+            LOG.warning("job " + jobId + " stopped: " + e.getMessage());
+            JobLog.append(ws.pipelineLog(), "[PIPELINE] STOPPED: " + e.getMessage());
+            try {
+                runner.cancel(ws);
+            } catch (RuntimeException ce) {
+                LOG.log(Level.WARNING, "runner could not stop what is left of job " + jobId, ce);
+            }
+            // What the job wrote goes now, not at retention: its stages are gone, and the server keeps its reports.
+            try {
+                Workspaces.deleteTree(ws.work());
+                Workspaces.deleteTree(ws.outputs());
+                Workspaces.deleteTree(ws.mavenRepository());
+            } catch (RuntimeException de) {
+                LOG.log(Level.WARNING, "cannot remove what job " + jobId + " wrote past its quota", de);
+            }
+            status = endedEarly(ws, status, e.getMessage(), "not run: " + e.getMessage());
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "job " + jobId + " failed inside PipelineX", e);
-            // The stages as last written, not as they were before the run: keep what did happen.
-            JobStatus last = JobFiles.readStatus(ws).orElse(status);
-            String why = "internal error: " + e.getMessage();
-            // No stage stays RUNNING or PENDING in a final job.
-            for (var stage : last.stages()) {
-                if (stage.status() == StageStatus.RUNNING) {
-                    last = last.withStage(stage.name(), st -> st.finished(StageStatus.FAILED, why, clock.instant()), clock.instant());
-                } else if (stage.status() == StageStatus.PENDING) {
-                    last = last.withStage(stage.name(), st -> st.finished(StageStatus.SKIPPED,
-                            "not run: the job ended with an internal error", clock.instant()), clock.instant());
-                }
-            }
-            status = last.finished(JobState.FAILED, why, clock.instant());
+            status = endedEarly(ws, status, "internal error: " + e.getMessage(), "not run: the job ended with an internal error");
         }
         try {
             save(ws, status);
@@ -193,6 +226,22 @@ public final class JobWorker {
         }
         JobLog.stamped(ws.pipelineLog(), "job " + status.state()
                 + (status.error() == null ? "" : " (" + status.error() + ")"));
+    }
+
+    /** The job, failed for {@code why}: its running stages FAILED with it, its pending ones SKIPPED. */
+    private JobStatus endedEarly(Workspace ws, JobStatus status, String why, String pendingWhy) {
+        // The stages as last written, not as they were before the run: keep what did happen.
+        JobStatus last = JobFiles.readStatus(ws).orElse(status);
+        // No stage stays RUNNING or PENDING in a final job.
+        for (var stage : last.stages()) {
+            if (stage.status() == StageStatus.RUNNING) {
+                last = last.withStage(stage.name(), st -> st.finished(StageStatus.FAILED, why, clock.instant()), clock.instant());
+            } else if (stage.status() == StageStatus.PENDING) {
+                last = last.withStage(stage.name(), st -> st.finished(StageStatus.SKIPPED, pendingWhy, clock.instant()),
+                        clock.instant());
+            }
+        }
+        return last.finished(JobState.FAILED, why, clock.instant());
     }
 
     /**
@@ -271,8 +320,9 @@ public final class JobWorker {
      * One run of a job's stage graph: what waits, runs, passed and failed, and the state written
      * so far. Used by the job's thread only.
      *
-     * <p>The build may start beside resolve ({@link Overlaps#buildBesideResolve()}): offline, on a
-     * repository of its own with the shared cache behind it. Resolve's end decides whether it
+     * <p>The build may start beside resolve ({@link Overlaps#buildBesideResolve()}): on a
+     * repository of its own with the shared cache behind it; what neither holds it fetches through
+     * the repository proxy, as every Maven stage can (into its own repository, gone with it). Resolve's end decides whether it
      * stands: when resolve passed and left the job's repository empty, the build saw what it would
      * have seen after it; otherwise it is stopped, and skipped when resolve failed, or built again
      * when resolve passed, its build folders removed first ({@link BuildFolders}) before any other
@@ -295,6 +345,8 @@ public final class JobWorker {
         private boolean besideResolve;
         /** The end of a build beside resolve that came before resolve's. */
         private Ended held;
+        /** When the job's folder was last measured. */
+        private long diskChecked = System.nanoTime();
 
         Graph(Workspace ws, JobMetadata metadata, JobStatus status) {
             this.ws = ws;
@@ -305,7 +357,7 @@ public final class JobWorker {
 
         JobStatus run() throws InterruptedException {
             JobWorker.this.running.put(ws.jobId(), queue);
-            boolean cancelled = false;
+            boolean stopped = false;
             try {
                 while (!waiting.isEmpty() || !running.isEmpty()) {
                     startReady();
@@ -322,8 +374,8 @@ public final class JobWorker {
                         end(done);
                     }
                 }
-            } catch (Cancelled e) {
-                cancelled = true;
+            } catch (Cancelled | OverQuota e) {
+                stopped = true;
                 throw e;
             } finally {
                 JobWorker.this.running.remove(ws.jobId(), queue);
@@ -332,7 +384,7 @@ public final class JobWorker {
                 if (shared != null) {
                     shared.stop();
                 }
-                if (cancelled) {
+                if (stopped) {
                     awaitExits(ws, exits);
                 }
             }
@@ -365,7 +417,7 @@ public final class JobWorker {
         /** Starts the stage's task: the build with its tests in one process when both are planned. */
         private void launch(String id, boolean beside) {
             status = start(ws, status, id, beside
-                    ? " (beside resolve, offline on the shared cache: it stands if resolve downloads nothing)" : "");
+                    ? " (beside resolve, on a Maven repository of its own with the shared cache and the proxy behind it: it stands if resolve downloads nothing)" : "");
             if (id.equals(Stage.BUILD.id()) && overlaps.testsInBuild() && waiting.contains(Stage.TEST.id())) {
                 // One process for both: the build, then its tests; the test stage waits for it.
                 shared = BuildWithTests.start(runner, command(ws, metadata, id, Map.of(BuildWithTests.VARIABLE, "true"),
@@ -388,12 +440,29 @@ public final class JobWorker {
                     if (Cancellation.requested(ws)) {
                         throw new Cancelled();
                     }
+                    checkDisk();
                     continue;
                 }
                 if (running.containsValue(f)) {
                     return get(f);
                 }
                 // The task of a stage that was stopped, ending late: nothing to record.
+            }
+        }
+
+        /** Every {@link #DISK_CHECK}, the job's folder against its quota; throws {@link OverQuota} past it. */
+        private void checkDisk() {
+            long limit = caps.maxDiskBytes();
+            // Every DISK_CHECK; a worker told to poll faster than usual (tests) measures ten polls apart.
+            long every = Math.min(DISK_CHECK.toNanos(), cancelPoll.toNanos() * 10);
+            if (limit <= 0 || System.nanoTime() - diskChecked < every) {
+                return;
+            }
+            long used = DiskUse.of(ws.dir(), limit);
+            diskChecked = System.nanoTime();
+            if (used > limit) {
+                throw new OverQuota("the job's files took more than its disk quota of " + (limit >> 20)
+                        + " MiB (pipelinex.job.max-disk-bytes=" + limit + "); its stages were stopped");
             }
         }
 
@@ -570,7 +639,7 @@ public final class JobWorker {
         // SAST reads the server's copy of what the build compiled; without a build it compiles a copy of its own.
         StageCommand.Project project = id.equals(Stage.SAST.id()) && metadata.stages().contains(Stage.BUILD.id())
                 ? StageCommand.Project.BUILT : StageCommand.defaultProject(id);
-        return new StageCommand(ws, metadata.stackId(), id, timeout, env, besideResolve, project, null, null);
+        return new StageCommand(ws, metadata.stackId(), id, timeout, env, besideResolve, project, null, null, caps.maxLogBytes());
     }
 
     /** The result with the job's quality gate applied (written back when the gate changes it). */

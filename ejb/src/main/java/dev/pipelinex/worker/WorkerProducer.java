@@ -32,6 +32,7 @@ public class WorkerProducer {
     JobWorker worker(Runner runner) {
         return new JobWorker(settings.workspaces(), runner, settings.stageTimeout(), Clock.systemUTC(), executor,
                 settings.stageParallelism(), JobWorker.CANCEL_POLL,
-                new JobWorker.Overlaps(settings.testsInBuild(), settings.buildBesideResolve()));
+                new JobWorker.Overlaps(settings.testsInBuild(), settings.buildBesideResolve()),
+                new JobWorker.Caps(settings.maxLogBytes(), settings.maxDiskBytes()));
     }
 }

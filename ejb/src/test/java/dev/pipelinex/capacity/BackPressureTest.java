@@ -76,4 +76,60 @@ class BackPressureTest {
     void theRealDiskIsMeasured() {
         assertTrue(BackPressure.usableSpace(root.resolve("not/yet/made")) > 0, "the nearest existing folder's disk");
     }
+
+    /** A job of {@code account} in {@code state}. */
+    private void jobOf(Workspaces w, String account, JobState state) {
+        dev.pipelinex.job.Workspace ws = RetentionTest.job(w, state, Instant.parse("2025-06-01T00:00:00Z"));
+        dev.pipelinex.job.JobMetadata m = dev.pipelinex.job.JobFiles.readMetadata(ws);
+        dev.pipelinex.job.JobFiles.writeMetadata(ws, new dev.pipelinex.job.JobMetadata(m.jobId(), m.createdAt(), m.source(),
+                m.stack(), m.versions(), m.pipeline(), m.stackId(), m.admission(), m.stages(), account));
+    }
+
+    @Test
+    void anAccountAtItsOwnLimitIsRefusedWhileOthersAreTaken() {
+        Workspaces w = new Workspaces(root);
+        for (int i = 0; i < 3; i++) {
+            jobOf(w, "busy", JobState.QUEUED);
+        }
+        jobOf(w, "busy", JobState.RUNNING);
+        jobOf(w, "quiet", JobState.QUEUED);
+        BackPressure p = new BackPressure(w, 100, 3, GIB, x -> 10 * GIB);
+        RequestRefusedException e = assertThrows(RequestRefusedException.class, () -> p.check("busy"));
+        assertEquals(Refusal.ACCOUNT_QUEUE_FULL, e.refusal());
+        assertEquals(429, e.refusal().status());
+        assertEquals(Optional.of(BackPressure.RETRY_AFTER_QUEUE), e.retryAfterSeconds());
+        assertTrue(e.detail().contains("3 jobs of account 'busy'") && e.detail().contains("pipelinex.account.max-queued=3"),
+                e.detail());
+        assertDoesNotThrow(() -> p.check("quiet"), "another account's job is still taken");
+        assertDoesNotThrow(() -> p.check(null), "without an account only the service's limit applies");
+        assertDoesNotThrow(() -> new BackPressure(w, 100, 0, GIB, x -> 10 * GIB).check("busy"), "0: no limit per account");
+    }
+
+    @Test
+    void theServicesLimitComesBeforeTheAccounts() {
+        Workspaces w = new Workspaces(root);
+        jobOf(w, "busy", JobState.QUEUED);
+        jobOf(w, "busy", JobState.QUEUED);
+        RequestRefusedException e = assertThrows(RequestRefusedException.class,
+                () -> new BackPressure(w, 2, 2, GIB, x -> 10 * GIB).check("busy"));
+        assertEquals(Refusal.QUEUE_FULL, e.refusal());
+    }
+
+    @Test
+    void aJobsPriorityFallsWithItsAccountsJobsInTheService() {
+        Workspaces w = new Workspaces(root);
+        assertEquals(9, BackPressure.priority(w, "new"), "an account with nothing in the service goes first");
+        jobOf(w, "busy", JobState.QUEUED);
+        jobOf(w, "busy", JobState.RUNNING);
+        jobOf(w, "busy", JobState.SUCCEEDED);
+        jobOf(w, "other", JobState.QUEUED);
+        assertEquals(7, BackPressure.priority(w, "busy"), "its queued and running jobs count, its finished ones do not");
+        assertEquals(8, BackPressure.priority(w, "other"));
+        assertEquals(9, BackPressure.priority(w, "new"));
+        for (int i = 0; i < 12; i++) {
+            jobOf(w, "busy", JobState.QUEUED);
+        }
+        assertEquals(0, BackPressure.priority(w, "busy"), "never below 0");
+        assertEquals(4, BackPressure.priority(w, null), "a job of no account gets the broker's default");
+    }
 }

@@ -564,4 +564,52 @@ class JobWorkerTest {
         }
         return new StageRun(0, false, 5);
     }
+
+    @Test
+    void aJobPastItsDiskQuotaIsStoppedAndFailsSayingWhy() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        runner.stages.put("build", cmd -> {
+            try {
+                Files.createDirectories(cmd.workspace().work());
+                Files.write(cmd.workspace().work().resolve("filler"), new byte[2 << 20]);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            try {
+                Thread.sleep(30_000);
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+                throw e;
+            }
+            return exit(cmd, 0, "PASSED", "never");
+        });
+        JobWorker capped = new JobWorker(workspaces, runner, TIMEOUT, new SteppingClock(), executor, 2, Duration.ofMillis(20),
+                new JobWorker.Overlaps(false, false), new JobWorker.Caps(0, 1 << 20));
+        Workspace ws = job(List.of("build", "test"));
+        long started = System.nanoTime();
+        capped.run(ws.jobId(), 1);
+
+        assertTrue(System.nanoTime() - started < Duration.ofSeconds(20).toNanos(), "the job is stopped, not left to its stage's end");
+        assertTrue(interrupted.get(), "the running stage is stopped");
+        JobStatus s = status(ws);
+        assertEquals(JobState.FAILED, s.state());
+        assertTrue(s.error().contains("disk quota of 1 MiB (pipelinex.job.max-disk-bytes=1048576)"), s.error());
+        StageState build = s.stages().stream().filter(st -> st.name().equals("build")).findFirst().orElseThrow();
+        assertEquals(StageStatus.FAILED, build.status());
+        assertTrue(build.message().contains("disk quota"), build.message());
+        StageState test = s.stages().stream().filter(st -> st.name().equals("test")).findFirst().orElseThrow();
+        assertEquals(StageStatus.SKIPPED, test.status());
+        assertTrue(test.message().startsWith("not run: "), test.message());
+        assertFalse(Files.exists(ws.work()), "what the job wrote is removed at once");
+        assertTrue(Files.readString(ws.pipelineLog()).contains("[PIPELINE] STOPPED: the job's files took more than its disk quota"));
+    }
+
+    @Test
+    void aJobUnderItsDiskQuotaRunsAsUsual() throws Exception {
+        JobWorker capped = new JobWorker(workspaces, runner, TIMEOUT, new SteppingClock(), executor, 1, Duration.ofMillis(20),
+                new JobWorker.Overlaps(false, false), new JobWorker.Caps(0, 64 << 20));
+        Workspace ws = job(ALL);
+        capped.run(ws.jobId(), 1);
+        assertEquals(JobState.SUCCEEDED, status(ws).state());
+    }
 }

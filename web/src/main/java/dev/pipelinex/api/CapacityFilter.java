@@ -8,7 +8,7 @@ import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.ext.Provider;
 
 /**
- * Runs before a submission's body is read: a full queue (429) or a nearly full workspace disk
+ * Runs before a submission's body is read: a full queue or too many of the caller's jobs waiting (429), or a nearly full workspace disk
  * (503) refuses the job before anything of its upload is stored.
  */
 @Provider
@@ -21,6 +21,8 @@ public class CapacityFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        capacity.checkCapacity();
+        java.security.Principal caller = request.getSecurityContext() == null ? null
+                : request.getSecurityContext().getUserPrincipal();
+        capacity.checkCapacity(caller == null ? null : caller.getName());
     }
 }
