@@ -45,9 +45,14 @@ public final class Workspaces {
         }
     }
 
+    /** Whether {@code name} has the form of a job id (a canonical UUID), the only names the root's job folders have. */
+    public static boolean isJobId(String name) {
+        return name != null && UUID_FORM.matcher(name).matches();
+    }
+
     /** The workspace of an existing job; empty for an unknown or malformed id. */
     public Optional<Workspace> find(String jobId) {
-        if (jobId == null || !UUID_FORM.matcher(jobId).matches()) {
+        if (!isJobId(jobId)) {
             return Optional.empty();
         }
         Workspace ws = new Workspace(jobId, root.resolve(jobId));

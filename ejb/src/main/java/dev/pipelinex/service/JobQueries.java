@@ -8,13 +8,13 @@ import dev.pipelinex.job.Refusal;
 import dev.pipelinex.job.RequestRefusedException;
 import dev.pipelinex.job.StageResult;
 import dev.pipelinex.job.Workspace;
+import dev.pipelinex.index.JobIndex;
 import dev.pipelinex.pipeline.Stage;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -26,6 +26,9 @@ public class JobQueries {
     @Inject
     private Settings settings;
 
+    @Inject
+    private JobIndex index;
+
     /** A job as the API shows it: its metadata and its live state. */
     public record JobView(JobMetadata metadata, JobStatus status) {
     }
@@ -34,23 +37,22 @@ public class JobQueries {
     public record JobPage(List<JobView> jobs, int total, int offset, int limit) {
     }
 
-    /** The jobs {@code visible} lets through, newest first. */
+    /**
+     * The jobs {@code visible} lets through, newest first: chosen from the {@link JobIndex}, and
+     * only the page's states read from disk, so a page costs the same with ten jobs kept or ten
+     * thousand.
+     */
     public JobPage list(int offset, int limit, Predicate<JobMetadata> visible) {
-        List<JobView> all = new ArrayList<>();
-        for (Workspace ws : settings.workspaces().all()) {
+        JobIndex.Page page = index.page(visible, offset, limit);
+        List<JobView> views = new ArrayList<>(page.entries().size());
+        for (JobIndex.Entry e : page.entries()) {
             try {
-                JobView v = view(ws);
-                if (visible.test(v.metadata())) {
-                    all.add(v);
-                }
-            } catch (RuntimeException e) {
-                // A job being removed or half-written is left out of the list rather than failing it.
+                views.add(new JobView(e.metadata(), JobFiles.readStatus(e.workspace()).orElse(null)));
+            } catch (RuntimeException ex) {
+                views.add(new JobView(e.metadata(), null)); // being written or removed: shown without a state
             }
         }
-        all.sort(Comparator.comparing((JobView v) -> v.metadata().createdAt()).reversed());
-        int from = Math.min(offset, all.size());
-        int to = Math.min(from + limit, all.size());
-        return new JobPage(List.copyOf(all.subList(from, to)), all.size(), offset, limit);
+        return new JobPage(List.copyOf(views), page.total(), offset, limit);
     }
 
     public JobView get(String jobId) {

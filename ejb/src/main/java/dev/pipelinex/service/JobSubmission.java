@@ -55,6 +55,9 @@ public class JobSubmission {
     @Inject
     private JobQueue queue;
 
+    @Inject
+    private dev.pipelinex.index.JobIndex index;
+
     private final MetadataParser parser = new MetadataParser();
     @Inject
     private Runner runner;
@@ -118,9 +121,11 @@ public class JobSubmission {
                     request.pipeline(), contract.id(),
                     new JobMetadata.Admission(verdict.outcome().name(), verdict.warnings()), stages, owner);
             // The account's jobs that wait or run, counted before this one is: its share of the queue.
-            int priority = dev.pipelinex.capacity.BackPressure.priority(workspaces, owner);
+            int priority = dev.pipelinex.capacity.BackPressure.priority(index, owner);
+            JobStatus queued = JobStatus.queued(ws.jobId(), StagePlan.initialStates(stages), now);
             JobFiles.writeMetadata(ws, metadata);
-            JobFiles.writeStatus(ws, JobStatus.queued(ws.jobId(), StagePlan.initialStates(stages), now));
+            JobFiles.writeStatus(ws, queued);
+            index.added(ws, metadata, queued);
             send(ws.jobId(), priority);
             JobCounters.submitted();
             LOG.info("job " + ws.jobId() + " queued (" + contract.id() + ", " + verdict.outcome() + ")");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pipelinex.index.JobIndex;
 import dev.pipelinex.job.JobState;
 import dev.pipelinex.job.Refusal;
 import dev.pipelinex.job.RequestRefusedException;
@@ -40,7 +41,7 @@ class BackPressureTest {
     @Test
     void belowTheLimitANewJobIsTaken() {
         Workspaces w = withJobs(2, 5, 5);
-        assertDoesNotThrow(() -> new BackPressure(w, 3, GIB, p -> 10 * GIB).check(),
+        assertDoesNotThrow(() -> pressure(w, 3, 0, GIB, 10 * GIB).check(null),
                 "two queued jobs of three allowed; running and finished ones do not count");
     }
 
@@ -48,7 +49,7 @@ class BackPressureTest {
     void atTheLimitTheJobIsRefusedWith429AndRetryAfter() {
         Workspaces w = withJobs(3, 1, 0);
         RequestRefusedException e = assertThrows(RequestRefusedException.class,
-                () -> new BackPressure(w, 3, GIB, p -> 10 * GIB).check());
+                () -> pressure(w, 3, 0, GIB, 10 * GIB).check(null));
         assertEquals(Refusal.QUEUE_FULL, e.refusal());
         assertEquals(429, e.refusal().status());
         assertEquals(Optional.of(BackPressure.RETRY_AFTER_QUEUE), e.retryAfterSeconds());
@@ -59,7 +60,7 @@ class BackPressureTest {
     void lowDiskRefusesWith503AndRetryAfter() {
         Workspaces w = withJobs(0, 0, 0);
         RequestRefusedException e = assertThrows(RequestRefusedException.class,
-                () -> new BackPressure(w, 100, 2 * GIB, p -> GIB).check());
+                () -> pressure(w, 100, 0, 2 * GIB, GIB).check(null));
         assertEquals(Refusal.STORAGE_LOW, e.refusal());
         assertEquals(503, e.refusal().status());
         assertEquals(Optional.of(BackPressure.RETRY_AFTER_DISK), e.retryAfterSeconds());
@@ -69,12 +70,16 @@ class BackPressureTest {
     @Test
     void zeroSwitchesEitherCheckOff() {
         Workspaces w = withJobs(4, 0, 0);
-        assertDoesNotThrow(() -> new BackPressure(w, 0, 0, p -> 0).check());
+        assertDoesNotThrow(() -> pressure(w, 0, 0, 0, 0).check(null));
     }
 
     @Test
     void theRealDiskIsMeasured() {
         assertTrue(BackPressure.usableSpace(root.resolve("not/yet/made")) > 0, "the nearest existing folder's disk");
+    }
+
+    private static BackPressure pressure(Workspaces w, int maxQueued, int maxQueuedPerAccount, long minFree, long free) {
+        return new BackPressure(new JobIndex(w), maxQueued, maxQueuedPerAccount, minFree, p -> free);
     }
 
     /** A job of {@code account} in {@code state}. */
@@ -93,7 +98,7 @@ class BackPressureTest {
         }
         jobOf(w, "busy", JobState.RUNNING);
         jobOf(w, "quiet", JobState.QUEUED);
-        BackPressure p = new BackPressure(w, 100, 3, GIB, x -> 10 * GIB);
+        BackPressure p = pressure(w, 100, 3, GIB, 10 * GIB);
         RequestRefusedException e = assertThrows(RequestRefusedException.class, () -> p.check("busy"));
         assertEquals(Refusal.ACCOUNT_QUEUE_FULL, e.refusal());
         assertEquals(429, e.refusal().status());
@@ -102,7 +107,7 @@ class BackPressureTest {
                 e.detail());
         assertDoesNotThrow(() -> p.check("quiet"), "another account's job is still taken");
         assertDoesNotThrow(() -> p.check(null), "without an account only the service's limit applies");
-        assertDoesNotThrow(() -> new BackPressure(w, 100, 0, GIB, x -> 10 * GIB).check("busy"), "0: no limit per account");
+        assertDoesNotThrow(() -> pressure(w, 100, 0, GIB, 10 * GIB).check("busy"), "0: no limit per account");
     }
 
     @Test
@@ -111,25 +116,26 @@ class BackPressureTest {
         jobOf(w, "busy", JobState.QUEUED);
         jobOf(w, "busy", JobState.QUEUED);
         RequestRefusedException e = assertThrows(RequestRefusedException.class,
-                () -> new BackPressure(w, 2, 2, GIB, x -> 10 * GIB).check("busy"));
+                () -> pressure(w, 2, 2, GIB, 10 * GIB).check("busy"));
         assertEquals(Refusal.QUEUE_FULL, e.refusal());
     }
 
     @Test
     void aJobsPriorityFallsWithItsAccountsJobsInTheService() {
         Workspaces w = new Workspaces(root);
-        assertEquals(9, BackPressure.priority(w, "new"), "an account with nothing in the service goes first");
+        JobIndex index = new JobIndex(w); // made before the jobs: it sees them appear, as it sees another node's
+        assertEquals(9, BackPressure.priority(index, "new"), "an account with nothing in the service goes first");
         jobOf(w, "busy", JobState.QUEUED);
         jobOf(w, "busy", JobState.RUNNING);
         jobOf(w, "busy", JobState.SUCCEEDED);
         jobOf(w, "other", JobState.QUEUED);
-        assertEquals(7, BackPressure.priority(w, "busy"), "its queued and running jobs count, its finished ones do not");
-        assertEquals(8, BackPressure.priority(w, "other"));
-        assertEquals(9, BackPressure.priority(w, "new"));
+        assertEquals(7, BackPressure.priority(index, "busy"), "its queued and running jobs count, its finished ones do not");
+        assertEquals(8, BackPressure.priority(index, "other"));
+        assertEquals(9, BackPressure.priority(index, "new"));
         for (int i = 0; i < 12; i++) {
             jobOf(w, "busy", JobState.QUEUED);
         }
-        assertEquals(0, BackPressure.priority(w, "busy"), "never below 0");
-        assertEquals(4, BackPressure.priority(w, null), "a job of no account gets the broker's default");
+        assertEquals(0, BackPressure.priority(index, "busy"), "never below 0");
+        assertEquals(4, BackPressure.priority(index, null), "a job of no account gets the broker's default");
     }
 }

@@ -1,10 +1,7 @@
 package dev.pipelinex.api;
 
-import dev.pipelinex.config.Settings;
-import dev.pipelinex.job.JobFiles;
+import dev.pipelinex.index.JobIndex;
 import dev.pipelinex.job.JobState;
-import dev.pipelinex.job.JobStatus;
-import dev.pipelinex.job.Workspace;
 import dev.pipelinex.repository.RepositoryCounters;
 import dev.pipelinex.service.JobCounters;
 import jakarta.inject.Inject;
@@ -13,14 +10,13 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * {@code GET /metrics}: PipelineX's own metrics in the Prometheus text format. Gauges come from
- * the workspaces (every job this installation keeps, by state; queued jobs are the queue's
+ * the {@link JobIndex} (every job this installation keeps, by state; queued jobs are the queue's
  * depth), counters and the stage-duration histogram from what this node did since it started.
  * Only numbers: no job ids, accounts or project names. The server's own metrics (JVM, messaging,
  * transactions) are at {@code http://127.0.0.1:9990/metrics} on the management interface.
@@ -29,21 +25,11 @@ import java.util.TreeMap;
 public class MetricsServlet extends HttpServlet {
 
     @Inject
-    private Settings settings;
+    private JobIndex index;
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        Map<JobState, Integer> byState = new EnumMap<>(JobState.class);
-        for (JobState s : JobState.values()) {
-            byState.put(s, 0);
-        }
-        for (Workspace ws : settings.workspaces().all()) {
-            try {
-                JobFiles.readStatus(ws).map(JobStatus::state).ifPresent(s -> byState.merge(s, 1, Integer::sum));
-            } catch (RuntimeException e) {
-                // a job being written or removed is left out of this scrape
-            }
-        }
+        Map<JobState, Integer> byState = index.countsByState();
         StringBuilder out = new StringBuilder();
         out.append("# HELP pipelinex_jobs Jobs this installation keeps, by state.\n# TYPE pipelinex_jobs gauge\n");
         byState.forEach((s, n) -> out.append("pipelinex_jobs{state=\"").append(s.name().toLowerCase(Locale.ROOT))
@@ -78,12 +64,44 @@ public class MetricsServlet extends HttpServlet {
                     .append(h.count()).append('\n');
         }
         repository(out);
+        streams(out);
+        signIns(out);
         resp.setContentType("text/plain; version=0.0.4; charset=utf-8");
         resp.getWriter().write(out.toString());
     }
 
     static String format(double v) {
         return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    /** Failed sign-ins on this node and what the throttle did about them. */
+    private static void signIns(StringBuilder out) {
+        dev.pipelinex.access.SignInThrottle t = SignInGuard.throttle();
+        if (t == null) {
+            return;
+        }
+        out.append("# HELP pipelinex_signin_failures_total Failed HTTP Basic sign-ins on this node.\n")
+                .append("# TYPE pipelinex_signin_failures_total counter\n")
+                .append("pipelinex_signin_failures_total ").append(t.failureCount()).append('\n');
+        out.append("# HELP pipelinex_signin_refused_total Sign-ins refused unchecked because their account or address ")
+                .append("had to wait (slowed) or was locked.\n# TYPE pipelinex_signin_refused_total counter\n")
+                .append("pipelinex_signin_refused_total{reason=\"slowed\"} ").append(t.refusedCount(false)).append('\n')
+                .append("pipelinex_signin_refused_total{reason=\"locked\"} ").append(t.refusedCount(true)).append('\n');
+        out.append("# HELP pipelinex_signin_locked Accounts and addresses whose sign-ins are locked now.\n")
+                .append("# TYPE pipelinex_signin_locked gauge\n")
+                .append("pipelinex_signin_locked ").append(t.lockedNow()).append('\n');
+    }
+
+    /** The event streams of this node: open now, dropped for a reader that did not read, refused at a limit. */
+    private static void streams(StringBuilder out) {
+        out.append("# HELP pipelinex_event_streams Event streams open on this node.\n# TYPE pipelinex_event_streams gauge\n")
+                .append("pipelinex_event_streams ").append(StreamSlots.node().open()).append('\n');
+        out.append("# HELP pipelinex_event_streams_dropped_total Event streams this node closed because their reader left "
+                        + "events unread for the send timeout.\n# TYPE pipelinex_event_streams_dropped_total counter\n")
+                .append("pipelinex_event_streams_dropped_total ").append(StreamSlots.droppedCount()).append('\n');
+        out.append("# HELP pipelinex_event_streams_refused_total Event streams this node refused at a limit.\n"
+                        + "# TYPE pipelinex_event_streams_refused_total counter\n")
+                .append("pipelinex_event_streams_refused_total ").append(StreamSlots.refusedCount()).append('\n');
     }
 
     /** The repository proxy of this node: files served from what it kept, fetched from upstream, refused; bytes. */
