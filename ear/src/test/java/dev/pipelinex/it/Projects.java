@@ -22,6 +22,18 @@ final class Projects {
              "pipeline": {"run_build": false, "run_unit_tests": false, "run_sast": false,
                           "run_sca": false, "run_secret_scan": true}}""";
 
+    /** Metadata of a job that runs only the build and the unit tests. */
+    static final String BUILD_AND_TESTS = """
+            {"stack": {"language": "java", "framework": "spring-boot", "build_tool": "maven"},
+             "pipeline": {"run_build": true, "run_unit_tests": true, "run_sast": false,
+                          "run_sca": false, "run_secret_scan": false}}""";
+
+    /** Metadata of a job that runs only the build. */
+    static final String BUILD_ONLY = """
+            {"stack": {"language": "java", "framework": "spring-boot", "build_tool": "maven"},
+             "pipeline": {"run_build": true, "run_unit_tests": false, "run_sast": false,
+                          "run_sca": false, "run_secret_scan": false}}""";
+
     private Projects() {
     }
 

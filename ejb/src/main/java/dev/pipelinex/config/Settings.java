@@ -101,6 +101,51 @@ public class Settings {
         return get("pipelinex.account.max-queued", Integer.class, 50);
     }
 
+    /** Jobs this node runs at once ({@code pipelinex.concurrency}, default 2): the job listener's sessions. */
+    public int concurrency() {
+        return Math.max(1, get("pipelinex.concurrency", Integer.class, 2));
+    }
+
+    /**
+     * Most jobs of one account running at once while another account's job waits
+     * ({@code pipelinex.account.max-running}; default the concurrency less one, at least 1, so
+     * that one account never holds the last worker of a node against a waiting newcomer; 0: no limit).
+     */
+    public int maxRunningPerAccount() {
+        return get("pipelinex.account.max-running", Integer.class, Math.max(1, concurrency() - 1));
+    }
+
+    /**
+     * The throttle of failed sign-ins ({@code pipelinex.signin.*}): per account, 5 free failures,
+     * locked at 20 for 300 s; per address, 25 free and locked at 100.
+     */
+    public dev.pipelinex.access.SignInThrottle signInThrottle() {
+        Duration lock = Duration.ofSeconds(get("pipelinex.signin.lock-seconds", Integer.class, 300));
+        return new dev.pipelinex.access.SignInThrottle(
+                new dev.pipelinex.access.SignInThrottle.Limits(get("pipelinex.signin.free-failures", Integer.class, 5),
+                        get("pipelinex.signin.lock-failures", Integer.class, 20), lock),
+                new dev.pipelinex.access.SignInThrottle.Limits(get("pipelinex.signin.address-free-failures", Integer.class, 25),
+                        get("pipelinex.signin.address-lock-failures", Integer.class, 100), lock));
+    }
+
+    /** Most event streams open on a node at once ({@code pipelinex.events.max-streams}, default 200; 0: no limit). */
+    public int maxEventStreams() {
+        return get("pipelinex.events.max-streams", Integer.class, 200);
+    }
+
+    /** Most event streams one account may have open on a node ({@code pipelinex.events.max-streams-per-account}, default 20; 0: no limit). */
+    public int maxEventStreamsPerAccount() {
+        return get("pipelinex.events.max-streams-per-account", Integer.class, 20);
+    }
+
+    /**
+     * How long an event stream's reader may leave an event unread before the stream is dropped
+     * ({@code pipelinex.events.send-timeout-seconds}, default 30).
+     */
+    public Duration eventSendTimeout() {
+        return Duration.ofSeconds(Math.max(1, get("pipelinex.events.send-timeout-seconds", Integer.class, 30)));
+    }
+
     /** Most jobs QUEUED at once before new ones get 429 ({@code pipelinex.queue.max-queued}, default 100; 0: no limit). */
     public int maxQueued() {
         return get("pipelinex.queue.max-queued", Integer.class, 100);

@@ -22,6 +22,8 @@ public enum Refusal {
     JOB_ALREADY_FINAL(409, "job-already-final", "The job has already ended"),
     QUEUE_FULL(429, "queue-full", "Too many jobs are waiting"),
     ACCOUNT_QUEUE_FULL(429, "account-queue-full", "Too many of this account's jobs are waiting"),
+    TOO_MANY_STREAMS(429, "too-many-streams", "Too many event streams are open"),
+    SIGN_IN_THROTTLED(429, "sign-in-throttled", "Too many failed sign-ins"),
     QUEUE_UNAVAILABLE(503, "queue-unavailable", "The job queue is unavailable"),
     STORAGE_LOW(503, "storage-low", "The workspace disk is nearly full");
 

@@ -23,6 +23,15 @@ public class JobQueue {
         send(jobId, 4);
     }
 
+    /** Sends again, with the same priority, to be delivered no sooner than {@code delayMillis} from now. */
+    public void sendLater(String jobId, int priority, long delayMillis) {
+        context.createProducer()
+                .setDeliveryMode(DeliveryMode.PERSISTENT)
+                .setPriority(priority)
+                .setDeliveryDelay(delayMillis)
+                .send(queue, jobId);
+    }
+
     /** Sends with a JMS priority (0-9): the broker delivers higher ones first, in order within one. */
     public void send(String jobId, int priority) {
         context.createProducer()

@@ -1,5 +1,9 @@
 package dev.pipelinex.queue;
 
+import dev.pipelinex.capacity.RunningShare;
+import dev.pipelinex.config.Settings;
+import dev.pipelinex.index.JobIndex;
+import java.util.Optional;
 import dev.pipelinex.worker.JobWorker;
 import jakarta.ejb.ActivationConfigProperty;
 import jakarta.ejb.MessageDriven;
@@ -28,8 +32,20 @@ public class PipelineJobListener implements MessageListener {
 
     private static final Logger LOG = Logger.getLogger(PipelineJobListener.class.getName());
 
+    /** How long a job held back by {@link RunningShare} stays off the queue before it is looked at again. */
+    static final long HOLD_MILLIS = 5_000;
+
     @Inject
     private JobWorker worker;
+
+    @Inject
+    private JobIndex index;
+
+    @Inject
+    private JobQueue queue;
+
+    @Inject
+    private Settings settings;
 
     @Override
     public void onMessage(Message message) {
@@ -38,7 +54,15 @@ public class PipelineJobListener implements MessageListener {
                 LOG.warning("ignoring a message that is not a job id: " + message);
                 return;
             }
-            worker.run(text.getText(), message.getIntProperty("JMSXDeliveryCount"));
+            String jobId = text.getText();
+            Optional<String> wait = RunningShare.waitReason(index, jobId, settings.maxRunningPerAccount());
+            if (wait.isPresent()) {
+                // Sent again in this transaction: the job is never off the queue, whatever happens.
+                queue.sendLater(jobId, message.getJMSPriority(), HOLD_MILLIS);
+                LOG.fine("job " + jobId + " waits " + HOLD_MILLIS + " ms: " + wait.get());
+                return;
+            }
+            worker.run(jobId, message.getIntProperty("JMSXDeliveryCount"));
         } catch (JMSException e) {
             throw new IllegalStateException("cannot read a job message", e);
         } catch (InterruptedException e) {

@@ -90,21 +90,34 @@ public final class JobTail {
         }
     }
 
-    /** The result of one step: the events in order, the current state (if readable) and the cursor after them. */
-    public record Step(List<Event> events, Optional<JobStatus> status, Cursor cursor) {
+    /**
+     * The result of one step: the events in order, the current state (if readable), the cursor
+     * after them, and whether every log was read to its end (a step reads at most
+     * {@link #MAX_READ} of each, so a long log takes several steps).
+     */
+    public record Step(List<Event> events, Optional<JobStatus> status, Cursor cursor, boolean logsRead) {
+
+        /** Whether the job has nothing more to tell: its state is final (or gone) and its logs are read. */
+        public boolean last() {
+            return logsRead && (status.isEmpty() || status.get().state().isFinal());
+        }
     }
 
     /**
      * The events since {@code from}: log lines first (each stage's complete lines, in stage
      * order), then the new state. The state is read before the logs, so when it is final the
-     * logs read after it are complete, and a final state is the last event of a job.
+     * logs read after it are complete, and a final state is the last event of a job once its
+     * logs are read to their ends ({@link Step#last()}).
      */
     public static Step since(Workspace ws, List<String> stages, Cursor from) {
         List<Event> events = new ArrayList<>();
         Optional<JobStatus> status = JobFiles.readStatus(ws);
         Cursor cursor = from;
+        boolean logsRead = true;
         for (String stage : stages) {
-            cursor = readLines(ws.stageLog(stage), stage, cursor, events);
+            Read read = readLines(ws.stageLog(stage), stage, cursor, events);
+            cursor = read.cursor();
+            logsRead &= !read.capped();
         }
         if (status.isPresent()) {
             long micros = micros(status.get().updatedAt());
@@ -113,12 +126,16 @@ public final class JobTail {
                 events.add(new Event("state", null, state(status.get()), cursor));
             }
         }
-        return new Step(events, status, cursor);
+        return new Step(events, status, cursor, logsRead);
     }
 
-    private static Cursor readLines(Path log, String stage, Cursor cursor, List<Event> events) {
+    /** The cursor after reading a log, and whether the read stopped at {@link #MAX_READ} before the log's end. */
+    private record Read(Cursor cursor, boolean capped) {
+    }
+
+    private static Read readLines(Path log, String stage, Cursor cursor, List<Event> events) {
         if (!Files.isRegularFile(log)) {
-            return cursor;
+            return new Read(cursor, false);
         }
         long offset = cursor.logOffsets().getOrDefault(stage, 0L);
         try (RandomAccessFile in = new RandomAccessFile(log.toFile(), "r")) {
@@ -128,7 +145,7 @@ public final class JobTail {
             }
             int want = (int) Math.min(size - offset, MAX_READ);
             if (want <= 0) {
-                return cursor;
+                return new Read(cursor, false);
             }
             byte[] buf = new byte[want];
             in.seek(offset);
@@ -147,9 +164,9 @@ public final class JobTail {
                     events.add(new Event("log", stage, line, cursor));
                 }
             }
-            return cursor;
+            return new Read(cursor, size - offset > want);
         } catch (IOException e) {
-            return cursor; // read again at the next step
+            return new Read(cursor, true); // read again at the next step
         }
     }
 

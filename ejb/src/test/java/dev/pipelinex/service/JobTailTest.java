@@ -86,6 +86,30 @@ class JobTailTest {
         JobTail.Step after = JobTail.since(ws, STAGES, before.cursor());
         assertEquals(List.of("log", "state"), after.events().stream().map(JobTail.Event::type).toList());
         assertTrue(after.status().orElseThrow().state().isFinal());
+        assertTrue(after.last(), "final, and every log read: nothing more to tell");
+        assertTrue(!before.last(), "a running job has more to tell");
+    }
+
+    @Test
+    void aFinishedJobsLongLogTakesSeveralStepsAndTheLastComesAfterAllOfIt() throws Exception {
+        Workspace ws = job();
+        String row = "x".repeat(99) + "\n";
+        int rows = 3 * JobTail.MAX_READ / row.length();
+        append(ws, "test", row.repeat(rows));
+        JobFiles.writeStatus(ws, JobFiles.readStatus(ws).orElseThrow().running(1, "local", T0.plusSeconds(1))
+                .finished(JobState.SUCCEEDED, null, T0.plusSeconds(2)));
+        JobTail.Cursor cursor = JobTail.Cursor.START;
+        int lines = 0;
+        int steps = 0;
+        JobTail.Step step;
+        do {
+            step = JobTail.since(ws, STAGES, cursor);
+            cursor = step.cursor();
+            lines += (int) step.events().stream().filter(e -> e.type().equals("log")).count();
+            steps++;
+        } while (!step.last() && steps < 10);
+        assertEquals(rows, lines, "every line, not only the first step's");
+        assertTrue(steps >= 3, "a step reads at most MAX_READ of a log: " + steps);
     }
 
     @Test

@@ -1,12 +1,15 @@
 package dev.pipelinex.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pipelinex.access.Caller;
 import dev.pipelinex.config.Settings;
 import dev.pipelinex.job.JobFiles;
 import dev.pipelinex.job.JobStatus;
 import dev.pipelinex.job.Workspace;
 import dev.pipelinex.service.JobQueries;
 import dev.pipelinex.service.JobTail;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.servlet.handlers.ServletRequestContext;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.RequestScoped;
@@ -22,10 +25,12 @@ import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.xnio.IoUtils;
 
 /**
  * {@code GET /api/jobs/{id}/events}: the job as server-sent events. {@code state} carries
@@ -33,7 +38,12 @@ import java.util.logging.Logger;
  * ({@code {"stage", "line"}}), and {@code end} closes the stream once the job is final. Every
  * event's id is a cursor: a client that reconnects with {@code Last-Event-ID} gets what it missed.
  * Each follower is a short task on the server's scheduled executor every 250 ms, so followers
- * never hold a thread between steps.
+ * never hold a thread between steps, and none waits for its reader: events are written
+ * asynchronously, and while the last ones are still unwritten the follower reads nothing more
+ * (its cursor stays where the reader is). A reader that leaves an event unread for
+ * {@code pipelinex.events.send-timeout-seconds} is dropped: its stream is closed without an
+ * {@code end}, and it may reconnect with its {@code Last-Event-ID}. Streams are limited per node
+ * and per account ({@link StreamSlots}).
  */
 @Path("/jobs/{id}/events")
 @RequestScoped
@@ -59,10 +69,22 @@ public class JobEventsResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
                        @Context SseEventSink sink, @Context Sse sse) {
-        JobQueries.JobView job = queries.get(id, Callers.of(security)::maySee);
+        Caller caller = Callers.of(security);
+        JobQueries.JobView job = queries.get(id, caller::maySee);
         Workspace ws = settings.workspaces().find(id).orElseThrow();
-        Follower follower = new Follower(ws, job.metadata().stages(), JobTail.Cursor.parse(lastEventId), sink, sse);
-        follower.future = scheduler.scheduleWithFixedDelay(follower, 0, STEP_MILLIS, TimeUnit.MILLISECONDS);
+        StreamSlots.Slot slot = StreamSlots.node().take(caller.name(), settings.maxEventStreams(),
+                settings.maxEventStreamsPerAccount());
+        try {
+            // Dropping a reader closes its connection: closing the sink would wait for what it has not read.
+            HttpServerExchange exchange = ServletRequestContext.requireCurrent().getExchange();
+            Runnable hangUp = () -> IoUtils.safeClose(exchange.getConnection());
+            Follower follower = new Follower(ws, job.metadata().stages(), JobTail.Cursor.parse(lastEventId), sink, sse,
+                    slot, settings.eventSendTimeout().toNanos(), hangUp);
+            follower.future = scheduler.scheduleWithFixedDelay(follower, 0, STEP_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            slot.release();
+            throw e;
+        }
     }
 
     /** One client following one job. */
@@ -71,61 +93,105 @@ public class JobEventsResource {
         private final List<String> stages;
         private final SseEventSink sink;
         private final Sse sse;
+        private final StreamSlots.Slot slot;
+        private final long sendTimeoutNanos;
+        private final Runnable hangUp;
         private JobTail.Cursor cursor;
         private long lastSent = System.nanoTime();
+        /** The events of the last step still being written, and since when. */
+        private CompletableFuture<?> unwritten = CompletableFuture.completedFuture(null);
+        private long writingSince;
+        private boolean ended;
         volatile ScheduledFuture<?> future;
 
-        Follower(Workspace ws, List<String> stages, JobTail.Cursor cursor, SseEventSink sink, Sse sse) {
+        Follower(Workspace ws, List<String> stages, JobTail.Cursor cursor, SseEventSink sink, Sse sse,
+                 StreamSlots.Slot slot, long sendTimeoutNanos, Runnable hangUp) {
             this.ws = ws;
             this.stages = stages;
             this.cursor = cursor;
             this.sink = sink;
             this.sse = sse;
+            this.slot = slot;
+            this.sendTimeoutNanos = sendTimeoutNanos;
+            this.hangUp = hangUp;
         }
 
         @Override
         public synchronized void run() {
             try {
                 if (sink.isClosed()) {
+                    LOG.fine("event stream of job " + ws.jobId() + " ended: its sink was closed");
                     stop();
+                    hangUp.run();
                     return;
                 }
+                if (!unwritten.isDone()) {
+                    if (System.nanoTime() - writingSince > sendTimeoutNanos) {
+                        StreamSlots.dropped();
+                        LOG.info("event stream of job " + ws.jobId() + " dropped: its reader left events unread for "
+                                + TimeUnit.NANOSECONDS.toSeconds(sendTimeoutNanos) + " s");
+                        stop();
+                        hangUp.run();
+                    }
+                    return;
+                }
+                if (unwritten.isCompletedExceptionally()) {
+                    LOG.fine(() -> "event stream of job " + ws.jobId() + " ended: an event could not be written ("
+                            + unwritten.handle((v, e) -> String.valueOf(e)).join() + ")");
+                    stop();
+                    hangUp.run(); // the reader is gone, or its connection is of no more use
+                    return;
+                }
+                if (ended) {
+                    LOG.fine("event stream of job " + ws.jobId() + " ended with the job");
+                    close();
+                    return;
+                }
+                writingSince = System.nanoTime();
+                List<CompletableFuture<?>> writes = new java.util.ArrayList<>();
                 JobTail.Step step = JobTail.since(ws, stages, cursor);
                 for (JobTail.Event e : step.events()) {
                     String data = e.type().equals("log") ? logLine(e) : e.data();
-                    send(sse.newEventBuilder().id(e.cursor().format()).name(e.type())
-                            .mediaType(MediaType.APPLICATION_JSON_TYPE).data(data).build());
+                    writes.add(send(sse.newEventBuilder().id(e.cursor().format()).name(e.type())
+                            .mediaType(MediaType.APPLICATION_JSON_TYPE).data(data).build()));
                 }
                 cursor = step.cursor();
                 JobStatus status = step.status().orElse(null);
-                if (status == null || status.state().isFinal()) {
+                if (step.last()) {
                     ObjectNode end = JobFiles.json().createObjectNode();
                     end.put("job_id", ws.jobId());
                     end.put("state", status == null ? "GONE" : status.state().name());
-                    send(sse.newEventBuilder().id(cursor.format()).name("end")
-                            .mediaType(MediaType.APPLICATION_JSON_TYPE).data(end.toString()).build());
-                    sink.close();
-                    stop();
+                    writes.add(send(sse.newEventBuilder().id(cursor.format()).name("end")
+                            .mediaType(MediaType.APPLICATION_JSON_TYPE).data(end.toString()).build()));
+                    ended = true; // closed once the end is written, or dropped if it is not
                 } else if (System.nanoTime() - lastSent > TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_MILLIS)) {
-                    send(sse.newEventBuilder().comment("still running").build());
+                    writes.add(send(sse.newEventBuilder().comment("still running").build()));
                 }
+                unwritten = CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, "event stream of job " + ws.jobId() + " ended", e);
-                try {
-                    sink.close();
-                } catch (RuntimeException ignored) {
-                    // already gone
-                }
-                stop();
+                close();
             }
         }
 
-        private void send(jakarta.ws.rs.sse.OutboundSseEvent event) {
-            sink.send(event).toCompletableFuture().join();
+        /** Starts writing an event; never waits for it. */
+        private CompletableFuture<?> send(jakarta.ws.rs.sse.OutboundSseEvent event) {
             lastSent = System.nanoTime();
+            return sink.send(event).toCompletableFuture();
+        }
+
+        /** Ends the stream once nothing is left unwritten (or the reader is gone). */
+        private void close() {
+            stop();
+            try {
+                sink.close();
+            } catch (RuntimeException ignored) {
+                // already gone
+            }
         }
 
         private void stop() {
+            slot.release();
             ScheduledFuture<?> f = future;
             if (f != null) {
                 f.cancel(false);
