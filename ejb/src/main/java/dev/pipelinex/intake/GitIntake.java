@@ -221,7 +221,7 @@ public final class GitIntake {
                 }
                 if (now > nextCheck) {
                     nextCheck = now + 250_000_000L;
-                    long bytes = bytesUnder(target);
+                    long bytes = dev.pipelinex.files.TreeSize.bytes(target, limits.maxUnpackedBytes());
                     if (bytes > limits.maxUnpackedBytes()) {
                         stop.compareAndSet(null, tooLarge("the repository is larger than "
                                 + mib(limits.maxUnpackedBytes()) + " (pipelinex.intake.max-unpacked-bytes)"));
@@ -308,27 +308,6 @@ public final class GitIntake {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the clone in " + root + ": " + e.getMessage(), e);
         }
-    }
-
-    private static long bytesUnder(Path dir) {
-        long[] total = {0};
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                    total[0] += attrs.size();
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException exc) {
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            // a folder that vanished while the clone wrote: counted next time
-        }
-        return total[0];
     }
 
     /** Lets the clone's HTTP requests reach the checked host only, at an allowed address. */

@@ -458,7 +458,7 @@ public final class JobWorker {
             if (limit <= 0 || System.nanoTime() - diskChecked < every) {
                 return;
             }
-            long used = DiskUse.of(ws.dir(), limit);
+            long used = dev.pipelinex.files.TreeSize.disk(ws.dir(), limit);
             diskChecked = System.nanoTime();
             if (used > limit) {
                 throw new OverQuota("the job's files took more than its disk quota of " + (limit >> 20)
