@@ -11,6 +11,7 @@ import dev.pipelinex.service.JobTail;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.servlet.handlers.ServletRequestContext;
 import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -26,6 +27,7 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -42,8 +44,10 @@ import org.xnio.IoUtils;
  * asynchronously, and while the last ones are still unwritten the follower reads nothing more
  * (its cursor stays where the reader is). A reader that leaves an event unread for
  * {@code pipelinex.events.send-timeout-seconds} is dropped: its stream is closed without an
- * {@code end}, and it may reconnect with its {@code Last-Event-ID}. Streams are limited per node
- * and per account ({@link StreamSlots}).
+ * {@code end}, and it may reconnect with its {@code Last-Event-ID}. However else a stream ends
+ * short of the job's end (its sink closed, a write failed), its connection is closed too; and a
+ * stream that did end with the job is closed off the follower's thread, since closing waits for
+ * the reader to take the rest. Streams are limited per node and per account ({@link StreamSlots}).
  */
 @Path("/jobs/{id}/events")
 @RequestScoped
@@ -62,6 +66,9 @@ public class JobEventsResource {
     @Resource(lookup = "java:comp/DefaultManagedScheduledExecutorService")
     private ManagedScheduledExecutorService scheduler;
 
+    @Resource(lookup = "java:comp/DefaultManagedExecutorService")
+    private ManagedExecutorService closer;
+
     @Context
     private SecurityContext security;
 
@@ -79,7 +86,7 @@ public class JobEventsResource {
             HttpServerExchange exchange = ServletRequestContext.requireCurrent().getExchange();
             Runnable hangUp = () -> IoUtils.safeClose(exchange.getConnection());
             Follower follower = new Follower(ws, job.metadata().stages(), JobTail.Cursor.parse(lastEventId), sink, sse,
-                    slot, settings.eventSendTimeout().toNanos(), hangUp);
+                    slot, settings.eventSendTimeout().toNanos(), hangUp, closer);
             follower.future = scheduler.scheduleWithFixedDelay(follower, 0, STEP_MILLIS, TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             slot.release();
@@ -102,10 +109,13 @@ public class JobEventsResource {
         private CompletableFuture<?> unwritten = CompletableFuture.completedFuture(null);
         private long writingSince;
         private boolean ended;
+        /** Closing the sink once the end is written; runs on {@link #closer}. */
+        private CompletableFuture<Void> closing;
+        private final Executor closer;
         volatile ScheduledFuture<?> future;
 
         Follower(Workspace ws, List<String> stages, JobTail.Cursor cursor, SseEventSink sink, Sse sse,
-                 StreamSlots.Slot slot, long sendTimeoutNanos, Runnable hangUp) {
+                 StreamSlots.Slot slot, long sendTimeoutNanos, Runnable hangUp, Executor closer) {
             this.ws = ws;
             this.stages = stages;
             this.cursor = cursor;
@@ -114,40 +124,44 @@ public class JobEventsResource {
             this.slot = slot;
             this.sendTimeoutNanos = sendTimeoutNanos;
             this.hangUp = hangUp;
+            this.closer = closer;
         }
 
         @Override
         public synchronized void run() {
             try {
+                if (closing != null) {
+                    if (closing.isDone()) {
+                        LOG.fine("event stream of job " + ws.jobId() + " ended with the job");
+                        stop();
+                    } else if (System.nanoTime() - writingSince > sendTimeoutNanos) {
+                        hangUp("its reader did not take the end of the stream for "
+                                + TimeUnit.NANOSECONDS.toSeconds(sendTimeoutNanos) + " s", true);
+                    }
+                    return;
+                }
                 if (sink.isClosed()) {
-                    LOG.fine("event stream of job " + ws.jobId() + " ended: its sink was closed");
-                    stop();
-                    hangUp.run();
+                    hangUp("its sink was closed", false);
                     return;
                 }
                 if (!unwritten.isDone()) {
                     if (System.nanoTime() - writingSince > sendTimeoutNanos) {
-                        StreamSlots.dropped();
-                        LOG.info("event stream of job " + ws.jobId() + " dropped: its reader left events unread for "
-                                + TimeUnit.NANOSECONDS.toSeconds(sendTimeoutNanos) + " s");
-                        stop();
-                        hangUp.run();
+                        hangUp("its reader left events unread for "
+                                + TimeUnit.NANOSECONDS.toSeconds(sendTimeoutNanos) + " s", true);
                     }
                     return;
                 }
                 if (unwritten.isCompletedExceptionally()) {
-                    LOG.fine(() -> "event stream of job " + ws.jobId() + " ended: an event could not be written ("
-                            + unwritten.handle((v, e) -> String.valueOf(e)).join() + ")");
-                    stop();
-                    hangUp.run(); // the reader is gone, or its connection is of no more use
-                    return;
-                }
-                if (ended) {
-                    LOG.fine("event stream of job " + ws.jobId() + " ended with the job");
-                    close();
+                    hangUp("an event could not be written (" + unwritten.handle((v, e) -> String.valueOf(e)).join() + ")",
+                            false);
                     return;
                 }
                 writingSince = System.nanoTime();
+                if (ended) {
+                    // Closing the sink waits for what its reader has not taken yet: not on this thread.
+                    closing = CompletableFuture.runAsync(this::closeSink, closer);
+                    return;
+                }
                 List<CompletableFuture<?>> writes = new java.util.ArrayList<>();
                 JobTail.Step step = JobTail.since(ws, stages, cursor);
                 for (JobTail.Event e : step.events()) {
@@ -169,8 +183,32 @@ public class JobEventsResource {
                 }
                 unwritten = CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
             } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "event stream of job " + ws.jobId() + " ended", e);
-                close();
+                // The sink closed under a send, or the job's files could not be read: the stream is of no more use.
+                LOG.log(Level.INFO, "event stream of job " + ws.jobId() + " ended: " + e, e);
+                hangUp("it failed", false);
+            }
+        }
+
+        /**
+         * Ends the stream without an {@code end}, closing its connection: the reader may reconnect
+         * with its {@code Last-Event-ID}. A dropped stream is one whose reader stopped reading.
+         */
+        private void hangUp(String why, boolean dropped) {
+            if (dropped) {
+                StreamSlots.dropped();
+                LOG.info("event stream of job " + ws.jobId() + " dropped: " + why);
+            } else {
+                LOG.fine("event stream of job " + ws.jobId() + " ended: " + why);
+            }
+            stop();
+            hangUp.run();
+        }
+
+        private void closeSink() {
+            try {
+                sink.close();
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "event stream of job " + ws.jobId() + ": closing its sink failed", e);
             }
         }
 
@@ -178,16 +216,6 @@ public class JobEventsResource {
         private CompletableFuture<?> send(jakarta.ws.rs.sse.OutboundSseEvent event) {
             lastSent = System.nanoTime();
             return sink.send(event).toCompletableFuture();
-        }
-
-        /** Ends the stream once nothing is left unwritten (or the reader is gone). */
-        private void close() {
-            stop();
-            try {
-                sink.close();
-            } catch (RuntimeException ignored) {
-                // already gone
-            }
         }
 
         private void stop() {
