@@ -151,12 +151,15 @@ class StalledReadersIT {
     }
 
     /**
-     * Opens the job's event stream on {@code s} with a small receive buffer and reads only the
-     * status line: the socket when it is 200, empty when it is refused (the rest unread).
+     * Opens the job's event stream on {@code s} and reads only the status line: the socket when it
+     * is 200, empty when it is refused (the rest unread). The receive buffer is small beside the
+     * job's log, so the stream stalls, yet larger than loopback's segment size (64 KiB): below
+     * that the kernel advertises a zero window until a probe, and the rest of the stream, read
+     * once it is dropped, would trickle in at a few KiB a second.
      */
     private Optional<Socket> openStalled(String jobId, Socket s) throws IOException {
         String user = Api.SUBMITTER, password = Api.SUBMITTER_PASSWORD;
-        s.setReceiveBufferSize(4096);
+        s.setReceiveBufferSize(256 * 1024);
         s.connect(new InetSocketAddress(api.base().getHost(), api.base().getPort()), 10_000);
         s.setSoTimeout(30_000);
         String auth = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
