@@ -84,9 +84,9 @@ public class JobEventsResource {
         try {
             // Dropping a reader closes its connection: closing the sink would wait for what it has not read.
             HttpServerExchange exchange = ServletRequestContext.requireCurrent().getExchange();
-            Runnable hangUp = () -> IoUtils.safeClose(exchange.getConnection());
+            Runnable closeConnection = () -> IoUtils.safeClose(exchange.getConnection());
             Follower follower = new Follower(ws, job.metadata().stages(), JobTail.Cursor.parse(lastEventId), sink, sse,
-                    slot, settings.eventSendTimeout().toNanos(), hangUp, closer);
+                    slot, settings.eventSendTimeout().toNanos(), closeConnection, closer);
             follower.future = scheduler.scheduleWithFixedDelay(follower, 0, STEP_MILLIS, TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             slot.release();
@@ -102,7 +102,7 @@ public class JobEventsResource {
         private final Sse sse;
         private final StreamSlots.Slot slot;
         private final long sendTimeoutNanos;
-        private final Runnable hangUp;
+        private final Runnable closeConnection;
         private JobTail.Cursor cursor;
         private long lastSent = System.nanoTime();
         /** The events of the last step still being written, and since when. */
@@ -115,7 +115,7 @@ public class JobEventsResource {
         volatile ScheduledFuture<?> future;
 
         Follower(Workspace ws, List<String> stages, JobTail.Cursor cursor, SseEventSink sink, Sse sse,
-                 StreamSlots.Slot slot, long sendTimeoutNanos, Runnable hangUp, Executor closer) {
+                 StreamSlots.Slot slot, long sendTimeoutNanos, Runnable closeConnection, Executor closer) {
             this.ws = ws;
             this.stages = stages;
             this.cursor = cursor;
@@ -123,7 +123,7 @@ public class JobEventsResource {
             this.sse = sse;
             this.slot = slot;
             this.sendTimeoutNanos = sendTimeoutNanos;
-            this.hangUp = hangUp;
+            this.closeConnection = closeConnection;
             this.closer = closer;
         }
 
@@ -134,9 +134,8 @@ public class JobEventsResource {
                     if (closing.isDone()) {
                         LOG.fine("event stream of job " + ws.jobId() + " ended with the job");
                         stop();
-                    } else if (System.nanoTime() - writingSince > sendTimeoutNanos) {
-                        hangUp("its reader did not take the end of the stream for "
-                                + TimeUnit.NANOSECONDS.toSeconds(sendTimeoutNanos) + " s", true);
+                    } else if (overdue()) {
+                        hangUp("its reader did not take the end of the stream for " + timeoutText(), true);
                     }
                     return;
                 }
@@ -145,9 +144,8 @@ public class JobEventsResource {
                     return;
                 }
                 if (!unwritten.isDone()) {
-                    if (System.nanoTime() - writingSince > sendTimeoutNanos) {
-                        hangUp("its reader left events unread for "
-                                + TimeUnit.NANOSECONDS.toSeconds(sendTimeoutNanos) + " s", true);
+                    if (overdue()) {
+                        hangUp("its reader left events unread for " + timeoutText(), true);
                     }
                     return;
                 }
@@ -201,7 +199,16 @@ public class JobEventsResource {
                 LOG.fine("event stream of job " + ws.jobId() + " ended: " + why);
             }
             stop();
-            hangUp.run();
+            closeConnection.run();
+        }
+
+        /** Whether what was last handed to the sink has waited longer than the send timeout. */
+        private boolean overdue() {
+            return System.nanoTime() - writingSince > sendTimeoutNanos;
+        }
+
+        private String timeoutText() {
+            return TimeUnit.NANOSECONDS.toSeconds(sendTimeoutNanos) + " s";
         }
 
         private void closeSink() {

@@ -237,14 +237,12 @@ class EventFollowerTest {
 
         @Override
         public OutboundSseEvent.Builder data(Class type, Object data) {
-            this.data = data;
-            return this;
+            return data(data);
         }
 
         @Override
         public OutboundSseEvent.Builder data(GenericType type, Object data) {
-            this.data = data;
-            return this;
+            return data(data);
         }
 
         @Override
