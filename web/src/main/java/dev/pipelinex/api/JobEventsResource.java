@@ -8,7 +8,7 @@ import dev.pipelinex.job.JobStatus;
 import dev.pipelinex.job.Workspace;
 import dev.pipelinex.service.JobQueries;
 import dev.pipelinex.service.JobTail;
-import io.undertow.server.HttpServerExchange;
+import io.undertow.server.ServerConnection;
 import io.undertow.servlet.handlers.ServletRequestContext;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -25,6 +25,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -33,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.xnio.IoUtils;
+import org.xnio.Options;
 
 /**
  * {@code GET /api/jobs/{id}/events}: the job as server-sent events. {@code state} carries
@@ -43,7 +45,7 @@ import org.xnio.IoUtils;
  * never hold a thread between steps, and none waits for its reader: events are written
  * asynchronously, and while the last ones are still unwritten the follower reads nothing more
  * (its cursor stays where the reader is). A reader that leaves an event unread for
- * {@code pipelinex.events.send-timeout-seconds} is dropped: its stream is closed without an
+ * {@code pipelinex.events.send-timeout-seconds} is dropped: its connection is reset without an
  * {@code end}, and it may reconnect with its {@code Last-Event-ID}. However else a stream ends
  * short of the job's end (its sink closed, a write failed), its connection is closed too; and a
  * stream that did end with the job is closed off the follower's thread, since closing waits for
@@ -82,16 +84,38 @@ public class JobEventsResource {
         StreamSlots.Slot slot = StreamSlots.node().take(caller.name(), settings.maxEventStreams(),
                 settings.maxEventStreamsPerAccount());
         try {
-            // Dropping a reader closes its connection: closing the sink would wait for what it has not read.
-            HttpServerExchange exchange = ServletRequestContext.requireCurrent().getExchange();
-            Runnable closeConnection = () -> IoUtils.safeClose(exchange.getConnection());
+            // Hanging up closes the connection itself: closing the sink would wait for what its reader has not read.
+            ServerConnection connection = ServletRequestContext.requireCurrent().getExchange().getConnection();
             Follower follower = new Follower(ws, job.metadata().stages(), JobTail.Cursor.parse(lastEventId), sink, sse,
-                    slot, settings.eventSendTimeout().toNanos(), closeConnection, closer);
+                    slot, settings.eventSendTimeout().toNanos(), abort -> hangUp(connection, abort), closer);
             follower.future = scheduler.scheduleWithFixedDelay(follower, 0, STEP_MILLIS, TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             slot.release();
             throw e;
         }
+    }
+
+    /**
+     * Closes a stream's connection on its own I/O thread. An abortive close (a reset) also throws
+     * away what the kernel still holds for a reader that stopped reading; otherwise it would trickle
+     * out for as long as that reader takes, and hold its memory meanwhile.
+     */
+    private static void hangUp(ServerConnection connection, boolean abort) {
+        connection.getIoThread().execute(() -> {
+            if (abort) {
+                try {
+                    connection.setOption(Options.CLOSE_ABORT, true);
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(Level.FINE, "an abortive close could not be set", e);
+                }
+            }
+            IoUtils.safeClose(connection);
+        });
+    }
+
+    /** Closes a stream's connection, abortively or not. */
+    interface Connection {
+        void hangUp(boolean abort);
     }
 
     /** One client following one job. */
@@ -102,20 +126,22 @@ public class JobEventsResource {
         private final Sse sse;
         private final StreamSlots.Slot slot;
         private final long sendTimeoutNanos;
-        private final Runnable closeConnection;
+        private final Connection connection;
         private JobTail.Cursor cursor;
         private long lastSent = System.nanoTime();
         /** The events of the last step still being written, and since when. */
         private CompletableFuture<?> unwritten = CompletableFuture.completedFuture(null);
         private long writingSince;
         private boolean ended;
+        /** Whether the stream's first write was handed to the sink. */
+        private boolean opened;
         /** Closing the sink once the end is written; runs on {@link #closer}. */
         private CompletableFuture<Void> closing;
         private final Executor closer;
         volatile ScheduledFuture<?> future;
 
         Follower(Workspace ws, List<String> stages, JobTail.Cursor cursor, SseEventSink sink, Sse sse,
-                 StreamSlots.Slot slot, long sendTimeoutNanos, Runnable closeConnection, Executor closer) {
+                 StreamSlots.Slot slot, long sendTimeoutNanos, Connection connection, Executor closer) {
             this.ws = ws;
             this.stages = stages;
             this.cursor = cursor;
@@ -123,7 +149,7 @@ public class JobEventsResource {
             this.sse = sse;
             this.slot = slot;
             this.sendTimeoutNanos = sendTimeoutNanos;
-            this.closeConnection = closeConnection;
+            this.connection = connection;
             this.closer = closer;
         }
 
@@ -155,6 +181,14 @@ public class JobEventsResource {
                     return;
                 }
                 writingSince = System.nanoTime();
+                if (!opened) {
+                    // RESTEasy's sink queues what is sent until its first write is done, and may leave
+                    // an event sent just as that write completes in its queue for good: the first
+                    // write goes alone, and the events follow once it is done.
+                    opened = true;
+                    unwritten = send(sse.newEventBuilder().comment("job " + ws.jobId()).build());
+                    return;
+                }
                 if (ended) {
                     // Closing the sink waits for what its reader has not taken yet: not on this thread.
                     closing = CompletableFuture.runAsync(this::closeSink, closer);
@@ -199,7 +233,7 @@ public class JobEventsResource {
                 LOG.fine("event stream of job " + ws.jobId() + " ended: " + why);
             }
             stop();
-            closeConnection.run();
+            connection.hangUp(dropped);
         }
 
         /** Whether what was last handed to the sink has waited longer than the send timeout. */

@@ -49,6 +49,7 @@ class EventFollowerTest {
 
     private final StreamSlots slots = new StreamSlots();
     private final AtomicInteger hangUps = new AtomicInteger();
+    private final AtomicInteger resets = new AtomicInteger();
     private final ExecutorService closer = Executors.newSingleThreadExecutor();
 
     @AfterEach
@@ -70,7 +71,12 @@ class EventFollowerTest {
 
     JobEventsResource.Follower follower(Workspace ws, FakeSink sink) {
         return new JobEventsResource.Follower(ws, STAGES, JobTail.Cursor.START, sink, new FakeSse(),
-                slots.take("alice", 0, 0), TIMEOUT, hangUps::incrementAndGet, closer);
+                slots.take("alice", 0, 0), TIMEOUT, abort -> {
+                    hangUps.incrementAndGet();
+                    if (abort) {
+                        resets.incrementAndGet();
+                    }
+                }, closer);
     }
 
     @Test
@@ -78,8 +84,9 @@ class EventFollowerTest {
         FakeSink sink = new FakeSink();
         sink.writesComplete = true;
         JobEventsResource.Follower f = follower(job(true), sink);
+        f.run(); // the opening comment
         f.run(); // every line, the state and the end
-        assertEquals(List.of("log", "log", "state", "end"), sink.names());
+        assertEquals(List.of("comment", "log", "log", "state", "end"), sink.names());
         f.run(); // the end is written: the sink is closed off this thread
         assertTrue(sink.closed.await(5, TimeUnit.SECONDS), "the sink is closed");
         for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5); slots.open() > 0 && System.nanoTime() < end; ) {
@@ -103,8 +110,20 @@ class EventFollowerTest {
         Thread.sleep(TimeUnit.NANOSECONDS.toMillis(TIMEOUT) + 50);
         f.run();
         assertEquals(0, slots.open());
-        assertEquals(1, hangUps.get(), "its connection is hung up");
+        assertEquals(1, resets.get(), "its connection is reset");
         assertEquals(dropped + 1, StreamSlots.droppedCount(), "and counted as dropped");
+    }
+
+    @Test
+    void theFirstWriteGoesAloneAndTheEventsFollowOnceItIsDone() throws Exception {
+        FakeSink sink = new FakeSink();
+        JobEventsResource.Follower f = follower(job(true), sink);
+        f.run();
+        f.run();
+        assertEquals(List.of("comment"), sink.names(), "nothing is sent while the first write is unwritten");
+        sink.sent.get(0).complete(null);
+        f.run();
+        assertEquals(List.of("comment", "log", "log", "state", "end"), sink.names(), "then the rest, in order");
     }
 
     @Test
@@ -114,12 +133,13 @@ class EventFollowerTest {
         sink.closeBlocks = true; // closing waits for what the reader has not taken
         JobEventsResource.Follower f = follower(job(true), sink);
         f.run();
+        f.run();
         f.run(); // starts closing, and returns
         assertEquals(1, slots.open());
         Thread.sleep(TimeUnit.NANOSECONDS.toMillis(TIMEOUT) + 50);
         f.run();
         assertEquals(0, slots.open());
-        assertEquals(1, hangUps.get(), "the stalled close is cut by hanging up");
+        assertEquals(1, resets.get(), "the stalled close is cut by a reset");
     }
 
     @Test
@@ -142,6 +162,7 @@ class EventFollowerTest {
         f.run();
         assertEquals(0, slots.open());
         assertEquals(1, hangUps.get());
+        assertEquals(0, resets.get(), "a connection that failed is closed, not reset");
         assertEquals(dropped, StreamSlots.droppedCount(), "a reader that left is not a dropped one");
     }
 
