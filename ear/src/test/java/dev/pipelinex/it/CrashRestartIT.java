@@ -58,6 +58,7 @@ class CrashRestartIT {
             pipelinex("down");
         }
         dev.pipelinex.job.Workspaces.deleteTree(HOME.resolve("workspaces"));
+        seedCache();
         pipelinex("up");
         String status = pipelinex("status");
         assertTrue(status.contains("running at http://127.0.0.1:" + PORT + "/"),
@@ -117,6 +118,23 @@ class CrashRestartIT {
         assertEquals(4, list.path("total").asInt(), "and no other: " + list);
         list.path("jobs").forEach(j -> assertTrue(j.path("state").asText().matches("SUCCEEDED|FAILED"),
                 "no job stays RUNNING or QUEUED: " + j));
+    }
+
+    /**
+     * Starts this server's shared cache from the test server's, as an operator may carry a cache
+     * over: what is tested here is the restart, and a cold cache would only add minutes of downloads.
+     * Only the artifacts are copied (the proxy checked them on the way in), not the remembered
+     * resolutions. Without a test server's cache, this server downloads what it needs.
+     */
+    static void seedCache() throws Exception {
+        Path from = Path.of(System.getProperty("it.workspaces")).resolveSibling("it-maven-cache").resolve("repository");
+        Path to = HOME.resolve("maven-cache");
+        if (!Files.isDirectory(from) || Files.exists(to.resolve("repository"))) {
+            return;
+        }
+        Files.createDirectories(to);
+        Process cp = new ProcessBuilder("cp", "-R", "-P", from.toString(), to.toString()).inheritIO().start();
+        assertTrue(cp.waitFor(2, TimeUnit.MINUTES) && cp.exitValue() == 0, "the cache was copied");
     }
 
     private static String stage(JsonNode job, String name) {
