@@ -280,6 +280,20 @@ final class Api {
         return send(HttpRequest.newBuilder(base.resolve(path)).GET());
     }
 
+    /** A value from {@code /metrics} (which anyone may read), by its series as printed there: name and labels. */
+    long metric(String name) {
+        Reply r = anonymous().get("metrics");
+        if (r.status() != 200) {
+            fail("/metrics answered " + r.status() + ": " + r.body());
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(name)
+                + " (\\d+)$").matcher(r.body());
+        if (!m.find()) {
+            fail(name + " is not in " + r.body());
+        }
+        return Long.parseLong(m.group(1));
+    }
+
     /** Polls the job until its state is final; returns the job document. */
     JsonNode awaitFinal(String jobId, Duration within) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();

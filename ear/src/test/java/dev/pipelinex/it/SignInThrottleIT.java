@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
@@ -39,7 +37,7 @@ class SignInThrottleIT {
         Api right = api.as(ACCOUNT, PASSWORD);
         Api wrong = api.as(ACCOUNT, "guess-7f3a");
         assertEquals(200, right.get("api/jobs").status(), "the account signs in");
-        long failuresBefore = metric("pipelinex_signin_failures_total");
+        long failuresBefore = api.metric("pipelinex_signin_failures_total");
 
         for (int i = 1; i <= 6; i++) {
             Api.Reply r = wrong.get("api/jobs");
@@ -63,22 +61,14 @@ class SignInThrottleIT {
         assertEquals(200, api.get("api/jobs").status(), "another account from the same address is not affected");
         assertEquals(200, api.as(Api.VIEWER, Api.VIEWER_PASSWORD).get("api/jobs").status());
 
-        assertEquals(7, metric("pipelinex_signin_failures_total") - failuresBefore, "every failure is counted");
-        assertTrue(metric("pipelinex_signin_refused_total{reason=\"slowed\"}") >= 1);
-        assertTrue(metric("pipelinex_signin_refused_total{reason=\"locked\"}") >= 1);
-        assertTrue(metric("pipelinex_signin_locked") >= 1);
+        assertEquals(7, api.metric("pipelinex_signin_failures_total") - failuresBefore, "every failure is counted");
+        assertTrue(api.metric("pipelinex_signin_refused_total{reason=\"slowed\"}") >= 1);
+        assertTrue(api.metric("pipelinex_signin_refused_total{reason=\"locked\"}") >= 1);
+        assertTrue(api.metric("pipelinex_signin_locked") >= 1);
         Path log = Path.of(System.getProperty("jboss.home"), "standalone", "log", "server.log");
         String text = Files.readString(log);
         assertTrue(text.contains("sign-in: account '" + ACCOUNT + "' has failed repeatedly"), "slowing is logged");
         assertTrue(text.contains("sign-in: account '" + ACCOUNT + "' is locked"), "locking is logged");
         assertTrue(!text.contains("guess-7f3a"), "no password is logged");
-    }
-
-    private long metric(String name) {
-        Api.Reply r = api.anonymous().get("metrics");
-        assertEquals(200, r.status(), r.body());
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\d+)$").matcher(r.body());
-        assertTrue(m.find(), name + " in " + r.body());
-        return Long.parseLong(m.group(1));
     }
 }

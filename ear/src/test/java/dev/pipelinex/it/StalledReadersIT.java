@@ -22,8 +22,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
@@ -78,7 +76,7 @@ class StalledReadersIT {
                 Map.of(PipelineIT.TESTS + "LoudTest.java", LOUD_TEST), Set.of()), Projects.BUILD_AND_TESTS));
         JsonNode loudJob = api.awaitFinal(loud, Duration.ofMinutes(10));
         assertEquals("SUCCEEDED", loudJob.path("state").path("state").asText(), loudJob.toString());
-        long droppedBefore = metric("pipelinex_event_streams_dropped_total");
+        long droppedBefore = api.metric("pipelinex_event_streams_dropped_total");
 
         List<Socket> stalled = new ArrayList<>();
         try {
@@ -86,7 +84,7 @@ class StalledReadersIT {
                 stalled.add(openStalled(loud).orElseThrow(() -> new AssertionError("a stream within the limits was refused")));
             }
             Thread.sleep(2_000); // their buffers fill: the server has more to write than they take
-            long open = metric("pipelinex_event_streams");
+            long open = api.metric("pipelinex_event_streams");
             assertTrue(open >= STALLED - SLACK && open <= STALLED, "the stalled streams are open: " + open);
 
             // The account's limit: 70 streams; the next is refused with a problem that names it.
@@ -122,11 +120,11 @@ class StalledReadersIT {
 
             // Past the send timeout the stalled streams are dropped, not waited for.
             long deadline = System.nanoTime() + SEND_TIMEOUT.plusSeconds(45).toNanos();
-            while (metric("pipelinex_event_streams") > 0 && System.nanoTime() < deadline) {
+            while (api.metric("pipelinex_event_streams") > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(1_000);
             }
-            assertEquals(0, metric("pipelinex_event_streams"), "every stalled stream was dropped");
-            long dropped = metric("pipelinex_event_streams_dropped_total") - droppedBefore;
+            assertEquals(0, api.metric("pipelinex_event_streams"), "every stalled stream was dropped");
+            long dropped = api.metric("pipelinex_event_streams_dropped_total") - droppedBefore;
             assertTrue(dropped >= PER_ACCOUNT - SLACK && dropped <= PER_ACCOUNT, "and counted as dropped: " + dropped);
             int withoutEnd = 0;
             for (Socket s : stalled) {
@@ -204,13 +202,5 @@ class StalledReadersIT {
             assertTrue(String.valueOf(e.getMessage()).contains("reset"), "the connection ended by a reset: " + e);
         }
         return all.toString(StandardCharsets.UTF_8);
-    }
-
-    private long metric(String name) {
-        Api.Reply r = api.anonymous().get("metrics");
-        assertEquals(200, r.status(), r.body());
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\d+)$").matcher(r.body());
-        assertTrue(m.find(), name + " in " + r.body());
-        return Long.parseLong(m.group(1));
     }
 }
