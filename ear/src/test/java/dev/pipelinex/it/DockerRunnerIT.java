@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Jobs in real runner containers (the server runs with pipelinex.runner=docker and a 90 s
- * stage deadline): the project's own tests probe their sandbox from inside.
+ * Jobs in real runner containers (the server runs with pipelinex.runner=docker and a 60 s
+ * stage deadline, 120 s for tests run in the build's Maven): the project's own tests probe their
+ * sandbox from inside.
  */
 @ExtendWith(ArquillianExtension.class)
 class DockerRunnerIT {
