@@ -10,6 +10,7 @@ import dev.pipelinex.service.JobQueries;
 import dev.pipelinex.service.JobTail;
 import io.undertow.server.ServerConnection;
 import io.undertow.servlet.handlers.ServletRequestContext;
+import io.undertow.servlet.spec.AsyncContextImpl;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
@@ -26,11 +27,13 @@ import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.xnio.IoUtils;
@@ -43,7 +46,7 @@ import org.xnio.Options;
  * event's id is a cursor: a client that reconnects with {@code Last-Event-ID} gets what it missed.
  * Each follower is a short task on the server's scheduled executor every 250 ms, so followers
  * never hold a thread between steps, and none waits for its reader: events are written
- * asynchronously, and while the last ones are still unwritten the follower reads nothing more
+ * asynchronously, once the request's own thread has given the stream back, and while the last ones are still unwritten the follower reads nothing more
  * (its cursor stays where the reader is). A reader that leaves an event unread for
  * {@code pipelinex.events.send-timeout-seconds} is dropped: its connection is reset without an
  * {@code end}, and it may reconnect with its {@code Last-Event-ID}. However else a stream ends
@@ -85,9 +88,15 @@ public class JobEventsResource {
                 settings.maxEventStreamsPerAccount());
         try {
             // Hanging up closes the connection itself: closing the sink would wait for what its reader has not read.
-            ServerConnection connection = ServletRequestContext.requireCurrent().getExchange().getConnection();
+            ServletRequestContext request = ServletRequestContext.requireCurrent();
+            ServerConnection connection = request.getExchange().getConnection();
+            // RESTEasy writes the response head on this thread once this method returns, blocking (as
+            // on any request's own thread) until the I/O thread has written it; the follower touches
+            // the sink only once the container has the request back, so the two never overlap.
+            AsyncContextImpl async = request.getOriginalRequest().getAsyncContextInternal();
+            BooleanSupplier handedOver = () -> async == null || async.isInitialRequestDone();
             Follower follower = new Follower(ws, job.metadata().stages(), JobTail.Cursor.parse(lastEventId), sink, sse,
-                    slot, settings.eventSendTimeout().toNanos(), abort -> hangUp(connection, abort), closer);
+                    slot, settings.eventSendTimeout().toNanos(), abort -> hangUp(connection, abort), handedOver, closer);
             follower.future = scheduler.scheduleWithFixedDelay(follower, 0, STEP_MILLIS, TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             slot.release();
@@ -138,10 +147,13 @@ public class JobEventsResource {
         /** Closing the sink once the end is written; runs on {@link #closer}. */
         private CompletableFuture<Void> closing;
         private final Executor closer;
+        /** Whether the request's own thread is done with the sink. */
+        private final BooleanSupplier handedOver;
         volatile ScheduledFuture<?> future;
 
         Follower(Workspace ws, List<String> stages, JobTail.Cursor cursor, SseEventSink sink, Sse sse,
-                 StreamSlots.Slot slot, long sendTimeoutNanos, Connection connection, Executor closer) {
+                 StreamSlots.Slot slot, long sendTimeoutNanos, Connection connection, BooleanSupplier handedOver,
+                 Executor closer) {
             this.ws = ws;
             this.stages = stages;
             this.cursor = cursor;
@@ -151,11 +163,16 @@ public class JobEventsResource {
             this.sendTimeoutNanos = sendTimeoutNanos;
             this.connection = connection;
             this.closer = closer;
+            this.handedOver = handedOver;
         }
 
         @Override
         public synchronized void run() {
             try {
+                if (!opened && !handedOver.getAsBoolean()) {
+                    writingSince = System.nanoTime();
+                    return; // the request's thread has not yet given the stream back to the container
+                }
                 if (closing != null) {
                     if (closing.isDone()) {
                         LOG.fine("event stream of job " + ws.jobId() + " ended with the job");
@@ -194,7 +211,7 @@ public class JobEventsResource {
                     closing = CompletableFuture.runAsync(this::closeSink, closer);
                     return;
                 }
-                List<CompletableFuture<?>> writes = new java.util.ArrayList<>();
+                List<CompletableFuture<?>> writes = new ArrayList<>();
                 JobTail.Step step = JobTail.since(ws, stages, cursor);
                 for (JobTail.Event e : step.events()) {
                     String data = e.type().equals("log") ? logLine(e) : e.data();

@@ -70,13 +70,17 @@ class EventFollowerTest {
     }
 
     JobEventsResource.Follower follower(Workspace ws, FakeSink sink) {
+        return follower(ws, sink, () -> true);
+    }
+
+    JobEventsResource.Follower follower(Workspace ws, FakeSink sink, java.util.function.BooleanSupplier handedOver) {
         return new JobEventsResource.Follower(ws, STAGES, JobTail.Cursor.START, sink, new FakeSse(),
                 slots.take("alice", 0, 0), TIMEOUT, abort -> {
                     hangUps.incrementAndGet();
                     if (abort) {
                         resets.incrementAndGet();
                     }
-                }, closer);
+                }, handedOver, closer);
     }
 
     @Test
@@ -112,6 +116,21 @@ class EventFollowerTest {
         assertEquals(0, slots.open());
         assertEquals(1, resets.get(), "its connection is reset");
         assertEquals(dropped + 1, StreamSlots.droppedCount(), "and counted as dropped");
+    }
+
+    @Test
+    void nothingIsSentUntilTheRequestsOwnThreadHasGivenTheStreamBack() throws Exception {
+        FakeSink sink = new FakeSink();
+        sink.writesComplete = true;
+        java.util.concurrent.atomic.AtomicBoolean handedOver = new java.util.concurrent.atomic.AtomicBoolean();
+        JobEventsResource.Follower f = follower(job(true), sink, handedOver::get);
+        f.run();
+        f.run();
+        assertEquals(List.of(), sink.names(), "the request's thread still writes the response head");
+        handedOver.set(true);
+        f.run();
+        f.run();
+        assertEquals(List.of("comment", "log", "log", "state", "end"), sink.names());
     }
 
     @Test
