@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A plain HTTP client of the PipelineX API, as a user's tooling would be. It signs in as the
@@ -286,8 +288,7 @@ final class Api {
         if (r.status() != 200) {
             fail("/metrics answered " + r.status() + ": " + r.body());
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(name)
-                + " (\\d+)$").matcher(r.body());
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\d+)$").matcher(r.body());
         if (!m.find()) {
             fail(name + " is not in " + r.body());
         }

@@ -46,13 +46,14 @@ import org.xnio.Options;
  * event's id is a cursor: a client that reconnects with {@code Last-Event-ID} gets what it missed.
  * Each follower is a short task on the server's scheduled executor every 250 ms, so followers
  * never hold a thread between steps, and none waits for its reader: events are written
- * asynchronously, once the request's own thread has given the stream back, and while the last ones are still unwritten the follower reads nothing more
- * (its cursor stays where the reader is). A reader that leaves an event unread for
- * {@code pipelinex.events.send-timeout-seconds} is dropped: its connection is reset without an
- * {@code end}, and it may reconnect with its {@code Last-Event-ID}. However else a stream ends
- * short of the job's end (its sink closed, a write failed), its connection is closed too; and a
- * stream that did end with the job is closed off the follower's thread, since closing waits for
- * the reader to take the rest. Streams are limited per node and per account ({@link StreamSlots}).
+ * asynchronously, once the request's own thread has given the stream back, and while the last
+ * ones are still unwritten the follower reads nothing more (its cursor stays where the reader is).
+ * A reader that leaves an event unread for {@code pipelinex.events.send-timeout-seconds} is
+ * dropped: its connection is reset without an {@code end}, and it may reconnect with its
+ * {@code Last-Event-ID}. However else a stream ends short of the job's end (its sink closed, a
+ * write failed), its connection is closed too; and a stream that did end with the job is closed
+ * off the follower's thread, since closing waits for the reader to take the rest. Streams are
+ * limited per node and per account ({@link StreamSlots}).
  */
 @Path("/jobs/{id}/events")
 @RequestScoped
@@ -170,7 +171,6 @@ public class JobEventsResource {
         public synchronized void run() {
             try {
                 if (!opened && !handedOver.getAsBoolean()) {
-                    writingSince = System.nanoTime();
                     return; // the request's thread has not yet given the stream back to the container
                 }
                 if (closing != null) {
